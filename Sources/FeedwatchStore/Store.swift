@@ -1,0 +1,2 @@
+import FeedwatchCore
+import GRDB
