@@ -49,13 +49,15 @@ static inline void fw_ctxt_free_doc(xmlParserCtxtPtr ctxt) {
     if (ctxt->myDoc != NULL) { xmlFreeDoc(ctxt->myDoc); ctxt->myDoc = NULL; }
 }
 
-/* Only internal general entities are registered; external (SYSTEM/PUBLIC)
-   ones and parameter entities are dropped so they can never be fetched or
-   expanded (billion-laughs style expansion is then bounded by getEntity). */
+/* Internal general entities are registered (XML 1.0 4.2: they must be
+   expanded); external general entities are dropped so they can never be
+   fetched. Parameter entities are registered so that a reference to an
+   external DTD module is not an "undeclared entity" fault, but the external
+   entity loader above refuses to load any of them. */
 static inline void fw_entity_decl(void *ctx, const xmlChar *name, int type,
                                   const xmlChar *publicId, const xmlChar *systemId,
                                   xmlChar *content) {
-    if (type != XML_INTERNAL_GENERAL_ENTITY) return;
+    if (type == XML_EXTERNAL_GENERAL_PARSED_ENTITY || type == XML_EXTERNAL_GENERAL_UNPARSED_ENTITY) return;
     xmlSAX2EntityDecl(ctx, name, type, publicId, systemId, content);
 }
 

@@ -8,7 +8,11 @@ final class DocumentSink: XMLEventSink {
     private var forward: XMLEventSink?
     private var depth = 0
 
+    private var declared: [XMLNamespace] = []
+
     init(documentBase: String?) { self.documentBase = documentBase }
+
+    func rootNamespaces(_ namespaces: [XMLNamespace]) { declared = namespaces }
 
     func startElement(ns: XMLNamespace, name: String, attributes: [XMLAttribute]) -> ContentMode {
         if let forward {
@@ -23,9 +27,10 @@ final class DocumentSink: XMLEventSink {
             builder = .rss(b); forward = b
         case (.rdf, "RDF"):
             let b = RSSBuilder(dialect: .rdf(ns), rootAttributes: attributes, documentBase: documentBase)
+            if declared.contains(.rss090) && !declared.contains(.rss10) { b.assumeChannelNamespace(.rss090) }
             builder = .rss(b); forward = b
-        case (_, "feed") where ns.isAtom || ns == .none:
-            let b = AtomBuilder(isAtom10: ns == .atom10, rootAttributes: attributes, documentBase: documentBase)
+        case (_, "feed"):
+            let b = AtomBuilder(isAtom10: ns == .atom10, rootNS: ns, rootAttributes: attributes, documentBase: documentBase)
             builder = .atom(b); forward = b
         default:
             return .skip

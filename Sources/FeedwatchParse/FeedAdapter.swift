@@ -31,7 +31,7 @@ enum FeedAdapter {
         let isRDF: Bool = { if case .rdf = w.dialect { return true } else { return false } }()
         for i in w.items {
             var item = ParsedItem()
-            item.id = i.guid ?? (isRDF ? i.rdfAbout?.trimmedOrNil : nil)
+            item.id = i.guid ?? i.rdfAbout?.trimmedOrNil
             item.title = i.title ?? i.dcTitle ?? i.mediaTitle
             item.link = i.link
             // RSS 2.0 <guid>: isPermaLink (default true) makes the guid the item's URL.

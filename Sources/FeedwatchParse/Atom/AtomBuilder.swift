@@ -21,7 +21,11 @@ final class AtomBuilder: XMLEventSink {
     private var stack: [Frame] = []
     private var current: AtomWire.Entry?
 
-    init(isAtom10: Bool, rootAttributes: [XMLAttribute], documentBase: String?) {
+    /// Namespace of the root <feed>: pre-1.0 drafts used several URIs (echo, necho, pie …).
+    private let rootNS: XMLNamespace
+
+    init(isAtom10: Bool, rootNS: XMLNamespace, rootAttributes: [XMLAttribute], documentBase: String?) {
+        self.rootNS = rootNS
         wire = AtomWire(isAtom10: isAtom10)
         wire.version = rootAttributes.value("version")
         wire.xmlLang = rootAttributes.value(.xml, "lang")
@@ -34,7 +38,7 @@ final class AtomBuilder: XMLEventSink {
         var frame = Frame(context: .other, base: base)
         defer { stack.append(frame) }
         // Atom elements come in the Atom namespace, or none for sloppy 0.3 feeds.
-        let atom = ns.isAtom || ns == .none
+        let atom = ns.isAtom || ns == .none || ns == rootNS
         switch parent.context {
         case .feed:
             guard atom else { return .skip }
@@ -113,7 +117,8 @@ final class AtomBuilder: XMLEventSink {
         let mode = attrs.value("mode")?.trimmedOrNil?.lowercased()
         if mode == "base64" { frame.base64 = true; return .text }
         switch type {
-        case "text", "html", "text/plain", "text/html", "": return .text
+        case "html", "text/html": return .html
+        case "text", "text/plain", "": return .text
         case "xhtml": return .xhtml
         case "application/xhtml+xml": return .text
         default:

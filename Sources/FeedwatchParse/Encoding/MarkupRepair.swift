@@ -154,10 +154,15 @@ enum MarkupRepair {
             if j < n && p[j] == 0x23 {  // "&#": numeric reference, decimal or hex (XML 1.0 §4.1)
                 j += 1
                 var hex = false
-                if j < n && (p[j] == 0x78) { hex = true; j += 1 }
+                let xAt = j
+                if j < n && (p[j] == 0x78 || p[j] == 0x58) { hex = true; j += 1 }
                 let digitsStart = j
                 while j < n && (isDigit(p[j]) || (hex && isHex(p[j]))) { j += 1 }
-                if j > digitsStart && j < n && p[j] == 0x3B { return j + 1 }
+                if j > digitsStart && j < n && p[j] == 0x3B {
+                    // XML allows only a lowercase x (§4.1); HTML-minded publishers write &#X41;.
+                    if hex && p[xAt] == 0x58 { replace(from: xAt, length: 1, with: [0x78]) }
+                    return j + 1
+                }
                 replace(from: i, length: 1, with: Array("&amp;".utf8))
                 return i + 1
             }

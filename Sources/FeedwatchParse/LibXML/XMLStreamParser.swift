@@ -1,4 +1,5 @@
 internal import CFeedwatchXML2
+import Foundation
 
 /// What a streaming parse saw, besides the events it delivered.
 struct XMLParseOutcome {
@@ -115,6 +116,7 @@ final class SAXDriver {
     /// >0 while inside a `.text`/`.xhtml` element: 1 at the element itself.
     private var captureDepth = 0
     private var stripDiv = false
+    private var rawText = false
     private var divStripped = -1
     private var text: [UInt8] = []
     private var entityBytes = 0
@@ -161,9 +163,14 @@ final class SAXDriver {
         switch sink.startElement(ns: ns, name: name, attributes: attrs) {
         case .container: break
         case .skip: skipDepth = 1
-        case .text: captureDepth = 1; stripDiv = false; divStripped = -1; text.removeAll(keepingCapacity: true)
-        case .xhtml: captureDepth = 1; stripDiv = true; divStripped = -1; text.removeAll(keepingCapacity: true)
+        case .text: captureDepth = 1; stripDiv = false; rawText = false; divStripped = -1; text.removeAll(keepingCapacity: true)
+        case .xhtml: captureDepth = 1; stripDiv = true; rawText = false; divStripped = -1; text.removeAll(keepingCapacity: true)
+        case .html: captureDepth = 1; stripDiv = true; rawText = true; divStripped = -1; text.removeAll(keepingCapacity: true)
         }
+    }
+
+    func rootNamespaces(_ uris: [UnsafePointer<UInt8>]) {
+        sink.rootNamespaces(uris.map { names.namespace($0) })
     }
 
     func end(localname: UnsafePointer<UInt8>, prefix: UnsafePointer<UInt8>?) {
@@ -194,7 +201,7 @@ final class SAXDriver {
     func characters(_ ch: UnsafePointer<UInt8>, _ len: Int) {
         guard captureDepth > 0, skipDepth == 0, len > 0 else { return }
         let buf = UnsafeBufferPointer(start: ch, count: len)
-        if captureDepth == 1 {
+        if captureDepth == 1 || rawText {
             text.append(contentsOf: buf)
         } else {
             // Inside inline markup the text is serialized, so re-escape it.
@@ -322,8 +329,11 @@ private func driverOf(_ ctx: UnsafeMutableRawPointer?) -> SAXDriver? {
     return Unmanaged<SAXDriver>.fromOpaque(priv).takeUnretainedValue()
 }
 
-private let saxStartElement: startElementNsSAX2Func = { ctx, localname, prefix, uri, _, _, nbAttributes, _, attributes in
+private let saxStartElement: startElementNsSAX2Func = { ctx, localname, prefix, uri, nbNamespaces, namespaces, nbAttributes, _, attributes in
     guard let d = driverOf(ctx), let localname else { return }
+    if !d.sawRoot, nbNamespaces > 0, let namespaces {
+        d.rootNamespaces((0..<Int(nbNamespaces)).compactMap { namespaces[$0 * 2 + 1] })
+    }
     d.start(localname: localname, prefix: prefix, uri: uri, nbAttributes: Int(nbAttributes), attributes: attributes)
 }
 
@@ -347,6 +357,7 @@ private let saxGetEntity: getEntitySAXFunc = { ctx, name in
 private let saxError: xmlStructuredErrorFunc = { ctx, error in
     guard let error else { return }
     let level = Int(error.pointee.level.rawValue)
+    if getenv("FW_XML_DEBUG") != nil { print("xml error \(error.pointee.code) level \(level): \(error.pointee.message.map { String(cString: $0) } ?? "")") }
     let message = error.pointee.message.map { String(cString: $0) }
     // ctx is the parser context that raised it (userData == the context).
     if let d = driverOf(ctx) { d.error(level: level, message: message) }

@@ -39,6 +39,9 @@ enum XMLNamespace: Sendable, Equatable {
         default:
             // Atom 0.3 drafts used suffixed forms of the same URI.
             if uri.hasPrefix("http://purl.org/atom/ns#") { self = .atom03 }
+            // Publishers put RSS 2.0 in a default namespace made up from the spec's address.
+            else if uri.contains("backend.userland.com/rss") || uri.contains("harvard.edu/tech/rss")
+                        || uri.hasSuffix("harvard.edu/rss/rss.html") || uri.hasSuffix("rssboard.org/rss-specification") { self = .rss2 }
             else if uri.hasPrefix("http://purl.org/dc/elements/") { self = .dc }
             else { self = .other }
         }
@@ -81,6 +84,9 @@ enum ContentMode: Sendable {
     case text
     /// Like `.text`, but the one wrapping `<div>` of Atom `type="xhtml"` (RFC 4287 §3.1.1.3) is left out.
     case xhtml
+    /// Escaped HTML that also carries stray inline elements (Atom `type="html"`):
+    /// like `.xhtml`, but text inside the elements is kept as written.
+    case html
     /// Ignore the subtree.
     case skip
 }
@@ -90,4 +96,10 @@ protocol XMLEventSink: AnyObject {
     func startElement(ns: XMLNamespace, name: String, attributes: [XMLAttribute]) -> ContentMode
     /// `text` is the collected content for `.text`/`.xhtml` elements, nil otherwise.
     func endElement(text: String?)
+    /// The namespaces the root element declares, delivered just before its start.
+    func rootNamespaces(_ namespaces: [XMLNamespace])
+}
+
+extension XMLEventSink {
+    func rootNamespaces(_ namespaces: [XMLNamespace]) {}
 }

@@ -15,7 +15,27 @@ final class RSSBuilder: XMLEventSink {
 
     private(set) var wire: RSSWire
     private var stack: [Frame] = []
-    private var current: RSSWire.Item?
+    /// Indices into wire.items of the open <item> elements. Items are appended
+    /// at their start tag, so a stray nested <item> (seen in real feeds) becomes
+    /// an item of its own without taking the outer item's place.
+    private var open: [Int] = []
+    private var lowercased: [String: String] = [:]
+
+    private var current: RSSWire.Item? {
+        get { open.last.map { wire.items[$0] } }
+        set { if let i = open.last, let v = newValue { wire.items[i] = v } }
+    }
+
+    func assumeChannelNamespace(_ ns: XMLNamespace) { if wire.channelNS == nil { wire.channelNS = ns } }
+
+    /// RSS element names compared case-insensitively, as feedparser and browsers do
+    /// (`<pubdate>` and `<pubDate>` are seen in the wild).
+    private func lower(_ name: String) -> String {
+        if let l = lowercased[name] { return l }
+        let l = name.lowercased()
+        lowercased[name] = l
+        return l
+    }
 
     init(dialect: RSSWire.Dialect, rootAttributes: [XMLAttribute], documentBase: String?) {
         wire = RSSWire(dialect: dialect)
@@ -28,7 +48,8 @@ final class RSSBuilder: XMLEventSink {
         return Links.resolve(b, against: parent)
     }
 
-    func startElement(ns: XMLNamespace, name: String, attributes: [XMLAttribute]) -> ContentMode {
+    func startElement(ns: XMLNamespace, name rawName: String, attributes: [XMLAttribute]) -> ContentMode {
+        let name = ns.isRSSCore ? lower(rawName) : rawName
         let parent = stack.last!
         let base = attributes.isEmpty ? parent.base : Self.base(attributes, parent: parent.base)
         var frame = Frame(context: .other, field: nil, base: base)
@@ -43,14 +64,13 @@ final class RSSBuilder: XMLEventSink {
                     if wire.channelNS == nil { wire.channelNS = ns }
                     return .container
                 case "item":
-                    current = RSSWire.Item()
-                    current!.rdfAbout = attributes.value(.rdf, "about")
+                    startItem(attributes)
                     frame.context = .item
                     return .container
                 case "image": frame.context = .image; return .container
-                case "textInput", "textinput": frame.context = .textInput; return .container
-                case "skipHours": frame.context = .skipHours; return .container
-                case "skipDays": frame.context = .skipDays; return .container
+                case "textinput": frame.context = .textInput; return .container
+                case "skiphours": frame.context = .skipHours; return .container
+                case "skipdays": frame.context = .skipDays; return .container
                 default: break
                 }
             }
@@ -60,7 +80,12 @@ final class RSSBuilder: XMLEventSink {
             frame.field = channelField(ns, name)
             return frame.field == nil ? .skip : .text
         case .item:
-            if ns == .none || ns.isRSSCore, name == "enclosure" {
+            if core && name == "item" {
+                startItem(attributes)
+                frame.context = .item
+                return .container
+            }
+            if core, name == "enclosure" {
                 if let url = attributes.value("url")?.trimmedOrNil {
                     current?.enclosures.append((Links.resolve(url, against: base), attributes.value("type")?.trimmedOrNil,
                                                 attributes.value("length")))
@@ -68,7 +93,7 @@ final class RSSBuilder: XMLEventSink {
                 return .skip
             }
             if core && name == "guid" {
-                if let p = attributes.value("isPermaLink"), p.trimmedOrNil?.lowercased() == "false" { current?.guidIsPermaLink = false }
+                if let p = attributes.value("isPermaLink") ?? attributes.value("ispermalink"), p.trimmedOrNil?.lowercased() == "false" { current?.guidIsPermaLink = false }
                 current?.guidBase = base
             }
             frame.field = itemField(ns, name)
@@ -92,8 +117,8 @@ final class RSSBuilder: XMLEventSink {
             case "link": return .cLink
             case "description": return .cDescription
             case "language": return .cLanguage
-            case "lastBuildDate": return .cLastBuildDate
-            case "pubDate": return .cPubDate
+            case "lastbuilddate": return .cLastBuildDate
+            case "pubdate": return .cPubDate
             case "ttl": return .cTTL
             default: return nil
             }
@@ -125,7 +150,7 @@ final class RSSBuilder: XMLEventSink {
             case "link": return .iLink
             case "description": return .iDescription
             case "guid": return .iGuid
-            case "pubDate": return .iPubDate
+            case "pubdate": return .iPubDate
             case "author": return .iAuthor
             case "category": return .iCategory
             case "fullitem": return .iFullitem
@@ -162,9 +187,8 @@ final class RSSBuilder: XMLEventSink {
 
     func endElement(text: String?) {
         let frame = stack.removeLast()
-        if frame.context == .item, let item = current {
-            wire.items.append(item)
-            current = nil
+        if frame.context == .item {
+            open.removeLast()
             return
         }
         guard let field = frame.field, let value = text?.trimmedOrNil else { return }
@@ -204,9 +228,13 @@ final class RSSBuilder: XMLEventSink {
         }
     }
 
-    /// Items of a truncated document whose end tag never came are still reported.
-    func finish() -> RSSWire {
-        if let item = current { wire.items.append(item); current = nil }
-        return wire
+    /// Items of a truncated document whose end tag never came are already in the list.
+    func finish() -> RSSWire { wire }
+
+    private func startItem(_ attributes: [XMLAttribute]) {
+        var item = RSSWire.Item()
+        item.rdfAbout = attributes.value(.rdf, "about")
+        wire.items.append(item)
+        open.append(wire.items.count - 1)
     }
 }
