@@ -85,11 +85,18 @@ public enum CanonicalURL {
             host = hostPort[..<pc]
             port = hostPort[hostPort.index(after: pc)...]
         }
-        guard !host.isEmpty else { return nil }
+        // A port is digits only (§3.2.3) and a colon in the host is only
+        // valid inside an IPv6 literal; anything else is not a URL we can
+        // compare safely.
+        guard !host.isEmpty, port?.allSatisfy({ $0.isASCII && $0.isNumber }) ?? true,
+              host.hasPrefix("[") || !host.contains(":")
+        else { return nil }
         // §6.2.2.1: host is case-insensitive. Non-ASCII (IDN) hosts are only
         // lowercased, not converted to punycode: the feed gave them that way
         // and both spellings of one feed's links stay consistent.
-        let lowerHost = normalizePercentEncoding(host.lowercased())
+        // Decode first (so "%41" and "A" fold together), then restore
+        // upper-case hex in the escapes that remain.
+        let lowerHost = normalizePercentEncoding(normalizePercentEncoding(host).lowercased())
 
         // §6.2.3: an empty port, or the scheme's default port, is the same as none.
         var portPart = ""
@@ -135,12 +142,15 @@ public enum CanonicalURL {
     /// RFC 3986 §6.2.2.1 and §6.2.2.2: hex digits of escapes in upper case;
     /// escapes of unreserved characters (ALPHA / DIGIT / "-" / "." / "_" / "~")
     /// decoded. Other escapes (e.g. `%2F`, `%26`) stay, because decoding them
-    /// would change the URL's structure. Malformed escapes are left as they are.
+    /// would change the URL's structure. Characters a URL may not contain
+    /// (§2: space, controls, `"<>\^`{|}`) and a `%` that starts no escape are
+    /// encoded, as browsers do (WHATWG URL), so the result is stable when
+    /// normalized again. Non-ASCII stays as UTF-8 (IRI form, RFC 3987).
     static func normalizePercentEncoding<S: StringProtocol>(_ s: S) -> String {
-        var bytes = Array(s.utf8)
-        guard bytes.contains(0x25) else { return String(s) }
+        let bytes = Array(s.utf8)
+        guard bytes.contains(where: { $0 == 0x25 || mustEncode($0) }) else { return String(s) }
         var out: [UInt8] = []
-        out.reserveCapacity(bytes.count)
+        out.reserveCapacity(bytes.count + 8)
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
@@ -149,18 +159,23 @@ public enum CanonicalURL {
                 if isUnreserved(v) {
                     out.append(v)
                 } else {
-                    out.append(0x25)
-                    out.append(upperHex(hi))
-                    out.append(upperHex(lo))
+                    out.append(0x25); out.append(upperHex(hi)); out.append(upperHex(lo))
                 }
                 i += 3
+            } else if b == 0x25 || mustEncode(b) {
+                out.append(0x25); out.append(upperHex(b >> 4)); out.append(upperHex(b & 0xF))
+                i += 1
             } else {
                 out.append(b)
                 i += 1
             }
         }
-        bytes = out
-        return String(decoding: bytes, as: UTF8.self)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func mustEncode(_ b: UInt8) -> Bool {
+        b <= 0x20 || b == 0x7F || b == 0x22 || b == 0x3C || b == 0x3E || b == 0x5C || b == 0x5E
+            || b == 0x60 || b == 0x7B || b == 0x7C || b == 0x7D
     }
 
     private static func hexValue(_ c: UInt8) -> UInt8? {

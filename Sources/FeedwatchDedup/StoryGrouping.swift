@@ -90,8 +90,9 @@ private func readLE(_ b: [UInt8], at: Int, bytes: Int) -> UInt64 {
 /// The time window (`window`, ±3 days on published dates) is what separates
 /// recurring events with the same cast (two Lavrov visits to Pyongyang, the
 /// 2019 and 2023 Kim–Putin summits): their vocabulary overlaps a lot, their
-/// dates do not. When either date is unknown the content alone decides,
-/// with a stricter threshold.
+/// dates do not. When either date is unknown the content alone decides
+/// (callers should pass the fetch time when a feed gives no date, and the
+/// store offers only recent stories as candidates anyway).
 public enum StoryGrouping {
     /// Salient tokens kept per fingerprint.
     public static let maxTokens = 32
@@ -99,8 +100,6 @@ public enum StoryGrouping {
     public static let window: TimeInterval = 3 * 86_400
     /// Cosine of salient tokens at or above which two articles are one story.
     public static let threshold = 0.30
-    /// Threshold when a published date is missing (no window to help).
-    public static let thresholdWithoutDates = 0.40
     /// SimHash Hamming distance at or below which two texts are copies.
     public static let copyDistance = 8
 
@@ -118,6 +117,7 @@ public enum StoryGrouping {
             guard !t.isStopword else { return }
             var w = w
             if t.isName { w *= 2 }
+            if topicTokens.contains(t.text) { w *= topicWeight }
             weight[t.text, default: 0] += w
         }
         // Title: names in titles are not detectable by case (Title Case), so
@@ -145,6 +145,25 @@ public enum StoryGrouping {
         return StoryFingerprint(simhash: simhash, tokens: sorted, weights: quantized, published: secs)
     }
 
+    /// Words of feedwatch's own topic (North Korea–Russia relations, see
+    /// Config/keywords.toml): every article that reaches story grouping
+    /// contains some of them, so they say nothing about *which* event it
+    /// reports, and without a corpus to compute document frequencies from,
+    /// they would dominate the cosine of any two on-topic articles. They keep
+    /// a small weight (`topicWeight`) rather than none, so two off-topic
+    /// texts can still be compared. English, Russian and Korean spellings.
+    public static let topicTerms: [String] = [
+        "North Korea", "North Korean", "DPRK", "Pyongyang", "Kim Jong Un", "Russia", "Russian", "Moscow",
+        "Kremlin", "Putin", "Vladimir", "Soviet",
+        "Северная Корея", "Северной Кореи", "северокорейский", "КНДР", "Пхеньян", "Ким Чен Ын", "Россия",
+        "российский", "Москва", "Кремль", "Путин", "Владимир",
+        "북한", "북한의", "평양", "김정은", "러시아", "모스크바", "크렘린", "푸틴", "블라디미르",
+    ]
+    static let topicWeight = 0.25
+    static let topicTokens: Set<String> = Set(topicTerms.flatMap { term in
+        Tokenizer.tokenize(term).map(\.text)
+    })
+
     /// Lead length in content tokens (≈ the first two sentences).
     static let leadLength = 40
 
@@ -162,7 +181,7 @@ public enum StoryGrouping {
     /// enough (see the type's comment).
     public static func sameStory(_ a: StoryFingerprint, _ b: StoryFingerprint) -> Bool {
         let s = similarity(a, b)
-        guard let pa = a.published, let pb = b.published else { return s >= thresholdWithoutDates }
+        guard let pa = a.published, let pb = b.published else { return s >= threshold }
         guard Double(abs(pa - pb)) <= window else { return false }
         return s >= threshold
     }
