@@ -50,19 +50,19 @@ enum Tokenizer {
         var i = 0
         while i < scalars.count {
             let s = scalars[i]
-            let p = s.properties
-            if p.isAlphabetic || p.numericType != nil || isMark(p.generalCategory) {
+            let kind = classify(s)
+            if kind != .none {
                 if word.isEmpty { pendingSentenceStart = sentenceStart; sentenceStart = false }
                 word.append(s)
-                if p.numericType == nil { wordHasDigitOnly = false }
+                if kind != .digit { wordHasDigitOnly = false }
             } else if (s == "," || s == ".") && !word.isEmpty && wordHasDigitOnly
-                        && i + 1 < scalars.count && scalars[i + 1].properties.numericType != nil {
+                        && i + 1 < scalars.count && classify(scalars[i + 1]) == .digit {
                 // thousands / decimal separator inside a number: skip it
             } else if (s == "'" || s == "\u{2019}") && !word.isEmpty && i + 1 < scalars.count
-                        && scalars[i + 1].properties.isAlphabetic {
+                        && classify(scalars[i + 1]) == .letter {
                 // English possessive: drop "'s"; other inner apostrophes join (O'Neill → oneill)
                 if (scalars[i + 1] == "s" || scalars[i + 1] == "S")
-                    && (i + 2 >= scalars.count || !scalars[i + 2].properties.isAlphabetic) {
+                    && (i + 2 >= scalars.count || classify(scalars[i + 2]) != .letter) {
                     i += 1
                 }
             } else {
@@ -75,6 +75,24 @@ enum Tokenizer {
         }
         flush()
         return tokens
+    }
+
+    enum CharKind { case none, letter, digit, mark }
+
+    /// Word-character class; ASCII answered without Unicode property tables
+    /// (the lookups dominated the profile).
+    @inline(__always) static func classify(_ s: Unicode.Scalar) -> CharKind {
+        let v = s.value
+        if v < 0x80 {
+            if (v >= 0x61 && v <= 0x7A) || (v >= 0x41 && v <= 0x5A) { return .letter }
+            if v >= 0x30 && v <= 0x39 { return .digit }
+            return .none
+        }
+        let p = s.properties
+        if p.isAlphabetic { return .letter }
+        if p.numericType != nil { return .digit }
+        if isMark(p.generalCategory) { return .mark }
+        return .none
     }
 
     private static func isMark(_ c: Unicode.GeneralCategory) -> Bool {
@@ -101,7 +119,9 @@ enum Tokenizer {
             // Normalize digits of any script to ASCII (Unicode Nd values).
             var s = ""
             for c in word {
-                if let v = c.properties.numericValue, v >= 0, v < 10, v == v.rounded() {
+                if c.value >= 0x30 && c.value <= 0x39 {
+                    s.unicodeScalars.append(c)
+                } else if let v = c.properties.numericValue, v >= 0, v < 10, v == v.rounded() {
                     s.append(Character(Unicode.Scalar(UInt8(48 + Int(v)))))
                 }
             }
@@ -113,7 +133,8 @@ enum Tokenizer {
         var runStart = 0
         var current: Script? = nil
         for (k, c) in word.enumerated() {
-            let sc = c.properties.numericType != nil || isMark(c.properties.generalCategory) ? current ?? .other : script(of: c)
+            let kind = classify(c)
+            let sc = kind == .digit || kind == .mark ? current ?? .other : script(of: c)
             if current == nil { current = sc }
             if sc != current {
                 emitRun(word[runStart..<k], script: current!, sentenceInitial: sentenceInitial && runStart == 0, into: &tokens)
@@ -127,7 +148,7 @@ enum Tokenizer {
     private static func emitRun(_ run: ArraySlice<Unicode.Scalar>, script: Script, sentenceInitial: Bool,
                                 into tokens: inout [Token]) {
         guard let first = run.first else { return }
-        let capitalized = first.properties.isUppercase
+        let capitalized = first.value < 0x80 ? (first.value >= 0x41 && first.value <= 0x5A) : first.properties.isUppercase
         var raw = String(String.UnicodeScalarView(run))
         switch script {
         case .cjk:
@@ -140,7 +161,12 @@ enum Tokenizer {
                 }
             }
         case .latin:
-            raw = raw.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+            if run.allSatisfy({ $0.value < 0x80 }) {
+                raw = String(decoding: run.map { UInt8($0.value >= 0x41 && $0.value <= 0x5A ? $0.value + 0x20 : $0.value) },
+                             as: UTF8.self)
+            } else {
+                raw = raw.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+            }
             let stop = Stopwords.english.contains(raw) || raw.count < 2
             let stem = stop ? raw : englishStem(raw)
             tokens.append(Token(text: stem, isName: capitalized && !sentenceInitial && !stop,
