@@ -71,7 +71,7 @@ public enum ItemIdentity {
         let t = (title ?? "").lowercased()
             .split(whereSeparator: { $0.isWhitespace })
             .joined(separator: " ")
-        let d = published.map { String(Int64(($0.timeIntervalSince1970).rounded(.down))) } ?? ""
+        let d = published.flatMap(wholeSeconds).map { String($0) } ?? ""
         return t + "|" + d
     }
 

@@ -104,8 +104,10 @@ public enum StoryGrouping {
     public static let copyDistance = 8
 
     public static func fingerprint(title: String?, text: String, published: Date?) -> StoryFingerprint {
-        let titleTokens = Tokenizer.tokenize(title ?? "")
-        let bodyTokens = Tokenizer.tokenize(text)
+        // Bounded work for hostile input: the event is in the title and the
+        // first paragraphs; a 10 MB "article" costs no more than its head.
+        let titleTokens = Tokenizer.tokenize(String((title ?? "").unicodeScalars.prefix(maxTitleScalars)))
+        let bodyTokens = Tokenizer.tokenize(String(text.unicodeScalars.prefix(maxTextScalars)))
 
         // SimHash over 3-shingles of the body (title included when there is
         // no body), stopwords kept: shingles capture wording.
@@ -141,7 +143,7 @@ public enum StoryGrouping {
         let sorted = merged.keys.sorted()
         let quantized = sorted.map { UInt8(max(1, min(255, (merged[$0]! / maxW * 255).rounded()))) }
 
-        let secs = published.map { Int64($0.timeIntervalSince1970.rounded(.down)) }
+        let secs = published.flatMap { wholeSeconds($0) }
         return StoryFingerprint(simhash: simhash, tokens: sorted, weights: quantized, published: secs)
     }
 
@@ -163,6 +165,10 @@ public enum StoryGrouping {
     static let topicTokens: Set<String> = Set(topicTerms.flatMap { term in
         Tokenizer.tokenize(term).map(\.text)
     })
+
+    /// Input read per article (Unicode scalars); longer input is cut.
+    static let maxTitleScalars = 1_000
+    static let maxTextScalars = 40_000
 
     /// Lead length in content tokens (≈ the first two sentences).
     static let leadLength = 40
@@ -219,6 +225,14 @@ public enum StoryGrouping {
     static func tokenHash(_ s: String) -> UInt32 {
         UInt32(truncatingIfNeeded: SimHash.mix(SimHash.fnv1a(s)))
     }
+}
+
+/// Whole seconds since 1970, nil for a non-finite or absurd date (years
+/// beyond ±10⁷ cannot come from a real feed, and must not trap in `Int64()`).
+func wholeSeconds(_ d: Date) -> Int64? {
+    let t = d.timeIntervalSince1970.rounded(.down)
+    guard t.isFinite, abs(t) < 3e14 else { return nil }
+    return Int64(t)
 }
 
 enum SimHash {

@@ -137,6 +137,15 @@ import Testing
         #expect(!StoryGrouping.sameStory(e, f))
     }
 
+    @Test func hostileInputIsBoundedAndDoesNotTrap() {
+        let huge = String(repeating: "Lavrov Pyongyang talks. ", count: 200_000)
+        let f = StoryGrouping.fingerprint(title: huge, text: huge, published: Date(timeIntervalSince1970: .infinity))
+        #expect(f.published == nil)
+        #expect(f.tokens.count <= StoryGrouping.maxTokens)
+        let ids = ItemIdentity.identities(for: [IdentityInput(guid: nil, link: nil, title: "x", published: Date(timeIntervalSince1970: .nan))])
+        #expect(ids.count == 1)
+    }
+
     @Test func tokenizerHandlesRussianAndKorean() {
         let ru = Tokenizer.tokenize("Лавров встретился с Лавровым. В Москве и Москва").filter { !$0.isStopword }.map(\.text)
         #expect(ru.filter { $0 == "лавро" }.count == 2)
