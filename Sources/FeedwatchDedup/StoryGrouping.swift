@@ -115,16 +115,17 @@ public enum StoryGrouping {
         let simhash = SimHash.of(shingles: shingleSource.map(\.text), size: 3)
 
         var weight: [String: Double] = [:]
-        func add(_ t: Token, _ w: Double) {
+        func add(_ t: Token, _ w: Double, caseIsMeaningful: Bool = true) {
             guard !t.isStopword else { return }
             var w = w
-            if t.isName { w *= 2 }
+            if t.isName && caseIsMeaningful { w *= 2 }
             if topicTokens.contains(t.text) { w *= topicWeight }
             weight[t.text, default: 0] += w
         }
-        // Title: names in titles are not detectable by case (Title Case), so
-        // a title word counts like a lead name.
-        for t in titleTokens { add(t, 3) }
+        // Title: names in titles are not detectable by case (one outlet
+        // writes Title Case, another sentence case), so every title word
+        // counts like a name in the lead.
+        for t in titleTokens { add(t, 4, caseIsMeaningful: false) }
         // The lead carries the event (who, where, when); later paragraphs
         // drift into background that other stories share.
         var seen = 0

@@ -183,15 +183,31 @@ enum Tokenizer {
         }
     }
 
-    /// Plural/possessive strip only; anything more aggressive (Porter) merges
-    /// names ("Kim"/"Kims" fine, but "Hanoi" → "hano" …) for little gain here.
+    /// A light English stemmer in the spirit of Porter's step 1 (plural
+    /// "-s"/"-ies", "-ed", "-ing"), enough for two reports' "talks"/"talk",
+    /// "bans"/"ban", "signed"/"signing" to meet. A stem keeps at least four
+    /// letters, so short words and most names pass unchanged; names that do
+    /// get cut ("Beijing" → "beij") are cut the same way everywhere.
+    /// Expects lower-case ASCII or folded Latin.
     static func englishStem(_ w: String) -> String {
-        guard w.count > 4 else { return w }
-        if w.hasSuffix("ies") { return String(w.dropLast(3)) + "y" }
-        if w.hasSuffix("s") && !w.hasSuffix("ss") && !w.hasSuffix("us") && !w.hasSuffix("is") {
-            return String(w.dropLast())
+        var u = Array(w.utf8)
+        let n = u.count
+        if n > 4 && w.hasSuffix("ies") { return String(decoding: u.dropLast(3), as: UTF8.self) + "y" }
+        if n >= 4 && u[n - 1] == 0x73 && u[n - 2] != 0x73 && u[n - 2] != 0x75 && u[n - 2] != 0x69 {
+            u.removeLast()                                    // -s (not -ss, -us, -is)
+        } else if n >= 7 && w.hasSuffix("ing") {
+            u.removeLast(3)
+        } else if n >= 6 && w.hasSuffix("ed") && u[n - 3] != 0x65 {
+            u.removeLast(2)
+        } else {
+            return w
         }
-        return w
+        // stopp → stop, plann → plan (doubled final consonant after the cut)
+        let m = u.count
+        if m >= 4, u[m - 1] == u[m - 2], !"aeiouylsz".utf8.contains(u[m - 1]), n != m + 1 {
+            u.removeLast()
+        }
+        return String(decoding: u, as: UTF8.self)
     }
 }
 
