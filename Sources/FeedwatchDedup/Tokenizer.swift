@@ -149,7 +149,21 @@ enum Tokenizer {
                                 into tokens: inout [Token]) {
         guard let first = run.first else { return }
         let capitalized = first.value < 0x80 ? (first.value >= 0x41 && first.value <= 0x5A) : first.properties.isUppercase
-        var raw = String(String.UnicodeScalarView(run))
+        if script == .latin || script == .other, run.allSatisfy({ $0.value < 0x80 }) {
+            // Fast path (most tokens): ASCII, lower-cased byte-wise.
+            var bytes = [UInt8](repeating: 0, count: run.count)
+            for (k, c) in run.enumerated() {
+                let v = UInt8(truncatingIfNeeded: c.value)
+                bytes[k] = v >= 0x41 && v <= 0x5A ? v + 0x20 : v
+            }
+            let lower = String(decoding: bytes, as: UTF8.self)
+            let stop = bytes.count < 2 || Stopwords.english.contains(lower)
+            tokens.append(Token(text: stop ? lower : englishStem(lower), isName: capitalized && !sentenceInitial && !stop,
+                                isNumber: false, isStopword: stop))
+            return
+        }
+        var raw = ""
+        raw.unicodeScalars.append(contentsOf: run)
         switch script {
         case .cjk:
             let chars = Array(raw.lowercased())
@@ -161,12 +175,7 @@ enum Tokenizer {
                 }
             }
         case .latin:
-            if run.allSatisfy({ $0.value < 0x80 }) {
-                raw = String(decoding: run.map { UInt8($0.value >= 0x41 && $0.value <= 0x5A ? $0.value + 0x20 : $0.value) },
-                             as: UTF8.self)
-            } else {
-                raw = raw.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
-            }
+            raw = raw.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
             let stop = Stopwords.english.contains(raw) || raw.count < 2
             let stem = stop ? raw : englishStem(raw)
             tokens.append(Token(text: stem, isName: capitalized && !sentenceInitial && !stop,
