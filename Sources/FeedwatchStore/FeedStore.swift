@@ -109,6 +109,28 @@ public final class FeedStore: StateStore {
         }
     }
 
+    /// Runs raw SQL on the database at `path` outside any `FeedStore` (tests
+    /// write old-schema rows with it).
+    public static func execute(path: String, sql: String) throws {
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try queue.writeWithoutTransaction { db in try db.execute(sql: sql) }
+            try queue.close()
+        } catch {
+            throw mapError(error, path: path)
+        }
+    }
+
+    /// The writer connection's journal mode and `synchronous` level (2 = FULL).
+    public func durabilitySettings() throws -> (journalMode: String, synchronous: Int) {
+        try run {
+            try pool.writeWithoutTransaction { db in
+                (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "",
+                 try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1)
+            }
+        }
+    }
+
     /// The migrations applied to this database, in order.
     public func appliedSchemaVersions() throws -> [String] {
         try run { try pool.read { db in try Schema.migrator.appliedMigrations(db) } }
@@ -127,7 +149,19 @@ public final class FeedStore: StateStore {
 
     /// Runs `sql` and returns the first column of each row as text (tests and debugging).
     public func rawQuery(_ sql: String) throws -> [String?] {
-        try run { try pool.read { db in try Row.fetchAll(db, sql: sql).map { $0[0] as String? } } }
+        try run {
+            try pool.read { db in
+                try Row.fetchAll(db, sql: sql).map { row -> String? in
+                    switch (row[0] as DatabaseValue).storage {
+                    case .null: return nil
+                    case .int64(let i): return String(i)
+                    case .double(let d): return String(d)
+                    case .string(let s): return s
+                    case .blob(let b): return b.map { String(format: "%02x", $0) }.joined()
+                    }
+                }
+            }
+        }
     }
 
     // MARK: - Feeds
@@ -210,7 +244,7 @@ public final class FeedStore: StateStore {
                               gone, last_error, first_fetch_done, hints, created_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(configured_url) DO UPDATE SET
-                current_url = excluded.current_url, name = excluded.name, etag = excluded.etag,
+                current_url = excluded.current_url, name = COALESCE(excluded.name, feed.name), etag = excluded.etag,
                 last_modified = excluded.last_modified, body_hash = excluded.body_hash,
                 last_fetch = excluded.last_fetch, last_status = excluded.last_status,
                 consecutive_errors = excluded.consecutive_errors, next_due = excluded.next_due,
