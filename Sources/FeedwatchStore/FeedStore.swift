@@ -15,6 +15,7 @@ public protocol StateStore: Sendable {
     func recentStoryCandidates(since: Date) throws -> [StoryCandidate]
     func storySources(_ storyID: String) throws -> [AlertSource]
     @discardableResult func commit(_ c: FetchCommit) throws -> CommitResult
+    @discardableResult func commit(batch: [FetchCommit]) throws -> [CommitResult]
     func updateFeedState(_ s: FeedState) throws
     func updateFeedStates(_ states: [FeedState]) throws
     func pendingOutbox(for sink: AlertSink, limit: Int) throws -> [OutboxEntry]
@@ -366,94 +367,137 @@ public final class FeedStore: StateStore {
     /// `items_seen` and `alerts` grow by what was actually inserted.
     @discardableResult
     public func commit(_ c: FetchCommit) throws -> CommitResult {
-        let fetchTime = c.feed.lastFetch ?? Date()
-        // Encode outside the write lock.
-        let payloads = try c.alerts.map { try Self.encodeAlert($0) }
-        let insertMatches = try c.inserts.map { try matchesJSON($0.score) }
-        let updateMatches = try c.updates.map { try matchesJSON($0.write.score) }
-        let displayName = (c.inserts.last ?? c.updates.last?.write)?.article.feedName
+        let prepared = try prepare(c)
+        return try run { try pool.write { db in try apply(prepared, db) } }
+    }
 
-        return try run {
-            try pool.write { db in
-                let feedID = try Self.upsertFeed(db, c.feed)
+    /// Group commit: several feeds' fetch results in ONE transaction, so one
+    /// fsync (see the type doc: synchronous=FULL) covers them all. Each
+    /// commit keeps its own semantics; if any fails, none is written. The
+    /// spine can use it to flush fetches that completed together.
+    @discardableResult
+    public func commit(batch: [FetchCommit]) throws -> [CommitResult] {
+        guard !batch.isEmpty else { return [] }
+        let prepared = try batch.map { try prepare($0) }
+        return try run { try pool.write { db in try prepared.map { try apply($0, db) } } }
+    }
 
-                // Stories first: articles and outbox rows reference them.
-                if !c.newStories.isEmpty {
-                    let stmt = try db.cachedStatement(sql: """
-                        INSERT INTO story (id, first_seen, published, fingerprint, title, url)
-                        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
-                        """)
-                    for s in c.newStories {
-                        try stmt.execute(arguments: [s.id, millis(s.firstSeen ?? fetchTime), ms(s.published),
-                                                     Data(s.fingerprint), s.title, s.url])
-                    }
-                }
+    /// A commit with its JSON encoded up front, outside the write lock.
+    private struct PreparedCommit {
+        var c: FetchCommit
+        var fetchTime: Date
+        var payloads: [String]
+        var insertMatches: [String?]
+        var updateMatches: [String?]
+        var displayName: String?
+    }
 
-                var inserted = 0
-                if !c.inserts.isEmpty {
-                    let stmt = try db.cachedStatement(sql: """
-                        INSERT INTO article (feed_id, identity, canonical_url, link, title, text, published,
-                                             updated, fetched, content_hash, score, threshold, matches,
-                                             alerted, story_id)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT(feed_id, identity) DO NOTHING
-                        """)
-                    for (i, w) in c.inserts.enumerated() {
-                        try stmt.execute(arguments: Self.articleArguments(w, matches: insertMatches[i],
-                                                                          head: [feedID, w.article.identity],
-                                                                          fetched: millis(w.article.fetched)))
-                        inserted += db.changesCount
-                    }
-                }
+    private func prepare(_ c: FetchCommit) throws -> PreparedCommit {
+        PreparedCommit(c: c, fetchTime: c.feed.lastFetch ?? Date(),
+                       payloads: try c.alerts.map { try Self.encodeAlert($0) },
+                       insertMatches: try c.inserts.map { try matchesJSON($0.score) },
+                       updateMatches: try c.updates.map { try matchesJSON($0.write.score) },
+                       displayName: (c.inserts.last ?? c.updates.last?.write)?.article.feedName)
+    }
 
-                var updated = 0
-                if !c.updates.isEmpty {
-                    // alerted = MAX(...): an alerted article stays alerted (never
-                    // alerts twice); story_id = COALESCE(...): nil keeps the story.
-                    let stmt = try db.cachedStatement(sql: """
-                        UPDATE article SET canonical_url = ?, link = ?, title = ?, text = ?, published = ?,
-                            updated = ?, content_hash = ?, score = ?, threshold = ?, matches = ?,
-                            alerted = MAX(alerted, ?), story_id = COALESCE(?, story_id), pruned = 0
-                        WHERE id = ? AND feed_id = ?
-                        """)
-                    for (i, u) in c.updates.enumerated() {
-                        var args = Self.articleArguments(u.write, matches: updateMatches[i], head: [], fetched: nil)
-                        args += [u.id, feedID]
-                        try stmt.execute(arguments: args)
-                        guard db.changesCount == 1 else { throw StoreError.articleNotFound(path: path, id: u.id) }
-                        updated += 1
-                    }
-                }
+    /// Writes one prepared commit inside the caller's transaction.
+    private func apply(_ p: PreparedCommit, _ db: Database) throws -> CommitResult {
+        let c = p.c
+        let (fetchTime, payloads, insertMatches, updateMatches, displayName) =
+            (p.fetchTime, p.payloads, p.insertMatches, p.updateMatches, p.displayName)
+        let feedID = try Self.upsertFeed(db, c.feed)
 
-                var queued = 0
-                if !c.alerts.isEmpty {
-                    let outbox = try db.cachedStatement(sql: """
-                        INSERT INTO outbox (alert_id, story_id, created, payload) VALUES (?, ?, ?, ?)
-                        ON CONFLICT DO NOTHING
-                        """)
-                    let story = try db.cachedStatement(sql: "UPDATE story SET alert_id = ? WHERE id = ? AND alert_id IS NULL")
-                    for (i, a) in c.alerts.enumerated() {
-                        try outbox.execute(arguments: [a.id, a.storyID, millis(fetchTime), payloads[i]])
-                        guard db.changesCount == 1 else { continue }
-                        queued += 1
-                        try story.execute(arguments: [a.id, a.storyID])
-                    }
-                }
-
-                if inserted > 0 || queued > 0 || displayName != nil {
-                    let stmt = try db.cachedStatement(sql: """
-                        UPDATE feed SET items_seen = items_seen + ?, alerts = alerts + ?,
-                                        display_name = COALESCE(?, display_name)
-                        WHERE id = ?
-                        """)
-                    try stmt.execute(arguments: [inserted, queued, displayName, feedID])
-                }
-                return CommitResult(inserted: inserted, updated: updated, alertsQueued: queued)
+        // Stories first: articles and outbox rows reference them.
+        if !c.newStories.isEmpty {
+            let stmt = try db.cachedStatement(sql: """
+                INSERT INTO story (id, first_seen, published, fingerprint, title, url)
+                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+                """)
+            for s in c.newStories {
+                try stmt.execute(arguments: [s.id, millis(s.firstSeen ?? fetchTime), ms(s.published),
+                                             Data(s.fingerprint), s.title, s.url])
             }
         }
+
+        var inserted = 0
+        if !c.inserts.isEmpty {
+            let stmt = try db.cachedStatement(sql: """
+                INSERT INTO article (feed_id, identity, canonical_url, link, title, published,
+                                     updated, fetched, content_hash, score, threshold, matches,
+                                     alerted, story_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(feed_id, identity) DO NOTHING
+                """)
+            let body = try db.cachedStatement(sql: "INSERT INTO article_body (article_id, text) VALUES (?, ?)")
+            for (i, w) in c.inserts.enumerated() {
+                try stmt.execute(arguments: Self.articleArguments(w, matches: insertMatches[i],
+                                                                  head: [feedID, w.article.identity],
+                                                                  fetched: millis(w.article.fetched)))
+                guard db.changesCount == 1 else { continue }
+                inserted += 1
+                if !w.article.text.isEmpty {
+                    try body.execute(arguments: [db.lastInsertedRowID, w.article.text])
+                }
+            }
+        }
+
+        var updated = 0
+        if !c.updates.isEmpty {
+            // alerted = MAX(...): an alerted article stays alerted (never
+            // alerts twice); story_id = COALESCE(...): nil keeps the story.
+            let stmt = try db.cachedStatement(sql: """
+                UPDATE article SET canonical_url = ?, link = ?, title = ?, published = ?,
+                    updated = ?, content_hash = ?, score = ?, threshold = ?, matches = ?,
+                    alerted = MAX(alerted, ?), story_id = COALESCE(?, story_id), pruned = 0
+                WHERE id = ? AND feed_id = ?
+                """)
+            let body = try db.cachedStatement(sql: """
+                INSERT INTO article_body (article_id, text) VALUES (?, ?)
+                ON CONFLICT(article_id) DO UPDATE SET text = excluded.text
+                """)
+            let noBody = try db.cachedStatement(sql: "DELETE FROM article_body WHERE article_id = ?")
+            for (i, u) in c.updates.enumerated() {
+                var args = Self.articleArguments(u.write, matches: updateMatches[i], head: [], fetched: nil)
+                args += [u.id, feedID]
+                try stmt.execute(arguments: args)
+                guard db.changesCount == 1 else { throw StoreError.articleNotFound(path: path, id: u.id) }
+                updated += 1
+                if u.write.article.text.isEmpty {
+                    try noBody.execute(arguments: [u.id])
+                } else {
+                    try body.execute(arguments: [u.id, u.write.article.text])
+                }
+            }
+        }
+
+        var queued = 0
+        if !c.alerts.isEmpty {
+            let outbox = try db.cachedStatement(sql: """
+                INSERT INTO outbox (alert_id, story_id, created, payload) VALUES (?, ?, ?, ?)
+                ON CONFLICT DO NOTHING
+                """)
+            let story = try db.cachedStatement(sql: "UPDATE story SET alert_id = ? WHERE id = ? AND alert_id IS NULL")
+            for (i, a) in c.alerts.enumerated() {
+                try outbox.execute(arguments: [a.id, a.storyID, millis(fetchTime), payloads[i]])
+                guard db.changesCount == 1 else { continue }
+                queued += 1
+                try story.execute(arguments: [a.id, a.storyID])
+            }
+        }
+
+        if inserted > 0 || queued > 0 || displayName != nil {
+            let stmt = try db.cachedStatement(sql: """
+                UPDATE feed SET items_seen = items_seen + ?, alerts = alerts + ?,
+                                display_name = COALESCE(?, display_name)
+                WHERE id = ?
+                """)
+            try stmt.execute(arguments: [inserted, queued, displayName, feedID])
+        }
+        return CommitResult(inserted: inserted, updated: updated, alertsQueued: queued)
     }
 
     /// Column values shared by the article INSERT and UPDATE (after `head`).
+    /// The text goes to `article_body` (see Schema v3).
     private static func articleArguments(_ w: ArticleWrite, matches: String?, head: StatementArguments,
                                          fetched: Int64?) -> StatementArguments {
         let a = w.article
@@ -461,7 +505,7 @@ public final class FeedStore: StateStore {
         // usually they are equal and the URL is the largest field of a tombstone.
         let link = a.link == a.canonicalURL ? nil : a.link
         var args = head
-        args += [a.canonicalURL, link, a.title, a.text, ms(a.published), ms(a.updated)]
+        args += [a.canonicalURL, link, a.title, ms(a.published), ms(a.updated)]
         if let fetched { args += [fetched] }
         args += [w.contentHash, w.score?.value, w.score?.threshold, matches, w.alerted, w.storyID]
         return args
@@ -538,7 +582,8 @@ public final class FeedStore: StateStore {
 
     // MARK: - Retention and health
 
-    /// Removes the bodies (text) of articles first seen before `cutoff`. The
+    /// Removes the bodies (text) of articles first seen before `cutoff`
+    /// (deleting their `article_body` rows frees whole pages for reuse). The
     /// rows stay as tombstones — identity, canonical URL, title, story, alert
     /// flag — so a pruned item seen again is still known and never re-alerts.
     /// Works in chunks of `pruneChunk` rows per transaction so fetch commits
@@ -548,12 +593,18 @@ public final class FeedStore: StateStore {
         while true {
             let n: Int = try run {
                 try pool.write { db in
-                    let stmt = try db.cachedStatement(sql: """
-                        UPDATE article SET text = NULL, pruned = 1
+                    let mark = try db.cachedStatement(sql: """
+                        UPDATE article SET pruned = 1
                         WHERE id IN (SELECT id FROM article WHERE pruned = 0 AND fetched < ? LIMIT ?)
+                        RETURNING id
                         """)
-                    try stmt.execute(arguments: [millis(cutoff), Self.pruneChunk])
-                    return db.changesCount
+                    let ids = try Int64.fetchAll(mark, arguments: [millis(cutoff), Self.pruneChunk])
+                    guard !ids.isEmpty else { return 0 }
+                    let drop = try db.cachedStatement(sql: """
+                        DELETE FROM article_body WHERE article_id IN (SELECT value FROM json_each(?))
+                        """)
+                    try drop.execute(arguments: [try jsonString(ids)])
+                    return ids.count
                 }
             }
             total += n
@@ -643,6 +694,15 @@ public final class FeedStore: StateStore {
                 .map { TermMatch(term: $0.term, group: $0.group, weight: $0.weight, count: $0.count) }
         } catch {
             throw StoreError.invalidData(path: path, message: "matches of article \(articleID): \(error)")
+        }
+    }
+
+    /// The stored text of an article; nil once pruned (or if it had none).
+    public func articleText(id: Int64) throws -> String? {
+        try run {
+            try pool.read { db in
+                try String.fetchOne(db, sql: "SELECT text FROM article_body WHERE article_id = ?", arguments: [id])
+            }
         }
     }
 

@@ -14,7 +14,7 @@ import GRDB
 ///   would otherwise be repeated in every article row and in its identity index.
 enum Schema {
     /// Every migration identifier, in order. The newest is the current schema.
-    static let versions = ["v1", "v2"]
+    static let versions = ["v1", "v2", "v3"]
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -116,6 +116,23 @@ enum Schema {
                 ALTER TABLE article ADD COLUMN pruned INTEGER NOT NULL DEFAULT 0;
                 CREATE INDEX article_unpruned_fetched ON article(fetched) WHERE pruned = 0;
                 ALTER TABLE feed ADD COLUMN active INTEGER NOT NULL DEFAULT 1;
+                """)
+        }
+        // v3: article bodies move to their own table. Pruning by
+        // `UPDATE article SET text = NULL` (v2) shrinks rows in place, and
+        // SQLite does not rebalance B-tree pages after a shrinking update,
+        // so pages stayed allocated and the file never stopped growing.
+        // Deleting rows of a separate body table frees whole pages, which new
+        // rows reuse: the database size stays bounded by retention.
+        m.registerMigration("v3") { db in
+            try db.execute(sql: """
+                CREATE TABLE article_body (
+                    article_id INTEGER PRIMARY KEY REFERENCES article(id) ON DELETE CASCADE,
+                    text       TEXT NOT NULL
+                );
+                INSERT INTO article_body (article_id, text)
+                    SELECT id, text FROM article WHERE text IS NOT NULL AND text <> '';
+                ALTER TABLE article DROP COLUMN text;
                 """)
         }
         return m

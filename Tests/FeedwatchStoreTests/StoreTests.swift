@@ -10,10 +10,11 @@ import Testing
         #expect(try store.appliedSchemaVersions() == FeedStore.schemaVersions)
         #expect(FeedStore.schemaVersions.count >= 2)
         let tables = try store.rawQuery("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        for t in ["article", "feed", "outbox", "story"] { #expect(tables.contains(t)) }
+        for t in ["article", "article_body", "feed", "outbox", "story"] { #expect(tables.contains(t)) }
         // v2 columns exist.
         let articleSQL = try store.rawQuery("SELECT sql FROM sqlite_master WHERE name = 'article'")
-        #expect(articleSQL.first??.contains("pruned") == true)
+        #expect(articleSQL.first??.contains("pruned") == true)          // v2
+        #expect(articleSQL.first??.contains(" text ") == false)         // v3 moved it to article_body
         #expect(try store.integrityCheck() == "ok")
     }
 
@@ -26,7 +27,7 @@ import Testing
     }
 
     /// Each previous version → latest, with its data preserved and new columns defaulted.
-    @Test(arguments: ["v1"]) func previousVersionMigratesWithDataPreserved(version: String) throws {
+    @Test(arguments: ["v1", "v2"]) func previousVersionMigratesWithDataPreserved(version: String) throws {
         let dir = try TempDir()
         try FeedStore.createDatabase(path: dir.dbPath, upTo: version)
         // Rows as a v1 feedwatch wrote them.
@@ -41,6 +42,12 @@ import Testing
             INSERT INTO outbox (alert_id, story_id, created, payload, spool_delivered)
             VALUES ('al1', 's1', 1700000000000, '{}', 1700000001000);
             """)
+        if version == "v2" { // a tombstone as v2 pruned it: text NULL
+            try FeedStore.execute(path: dir.dbPath, sql: """
+                INSERT INTO article (id, feed_id, identity, fetched, content_hash, pruned)
+                VALUES (8, 1, 'guid:0', 1600000000000, 'hash0', 1);
+                """)
+        }
         let store = try FeedStore(path: dir.dbPath)
         #expect(try store.appliedSchemaVersions() == FeedStore.schemaVersions)
 
@@ -53,11 +60,17 @@ import Testing
         let known = try store.knownArticles(feedURL: feedA, identities: ["guid:1"])
         #expect(known["guid:1"] == KnownArticle(id: 7, identity: "guid:1", contentHash: "hash1", alerted: true,
                                                  storyID: "s1", score: 9, pruned: false))
+        #expect(try store.articleText(id: 7) == "old body") // moved to article_body by v3
+        if version == "v2" {
+            #expect(try store.knownArticles(feedURL: feedA, identities: ["guid:0"])["guid:0"]?.pruned == true)
+            #expect(try store.articleText(id: 8) == nil)
+        }
         #expect(try store.pendingOutbox(for: .spool, limit: 10).isEmpty)
         #expect(try store.pendingOutbox(for: .log, limit: 10).map(\.alertID) == ["al1"])
-        // The v2 retention index works on migrated rows.
+        // The retention index works on migrated rows.
         #expect(try store.prune(bodiesOlderThan: t(1)) == 1)
         #expect(try store.knownArticles(feedURL: feedA, identities: ["guid:1"])["guid:1"]?.pruned == true)
+        #expect(try store.articleText(id: 7) == nil)
         #expect(try store.integrityCheck() == "ok")
     }
 
@@ -248,6 +261,7 @@ import Testing
         #expect(k.alerted)            // never goes back to false
         #expect(k.storyID == "s1")    // nil kept the story
         #expect(try store.storySources("s1").map(\.title) == ["Edited"])
+        #expect(try store.articleText(id: id) == "v2")
         #expect(try store.storedMatches(articleID: id) == [TermMatch(term: "Pyongyang", group: "north_korea",
                                                                     weight: 2, count: 3)])
     }
@@ -297,7 +311,9 @@ import Testing
         #expect(known.count == 3)
         #expect(known["old1"]?.pruned == true && known["old1"]?.alerted == true)
         #expect(known["new"]?.pruned == false)
-        #expect(try store.rawQuery("SELECT count(*) FROM article WHERE text IS NULL") == ["2"])
+        #expect(try store.rawQuery("SELECT count(*) FROM article_body") == ["1"]) // only "new" keeps a body
+        #expect(try store.articleText(id: try #require(known["new"]?.id)) == "body")
+        #expect(try store.articleText(id: try #require(known["old2"]?.id)) == nil)
         #expect(try store.storySources("s1").count == 1) // tombstones still name their story
 
         // The pruned item comes back in the feed: still known, not inserted, not counted.
@@ -327,6 +343,22 @@ import Testing
                             newStories: [story("s1")], alerts: [alert("al1", story: "s1")])
         #expect(throws: StoreError.articleNotFound(path: dir.dbPath, id: 4242)) { try store.commit(c) }
         try assertNothingWritten(store)
+    }
+
+    @Test func groupCommitIsAllOrNothing() throws {
+        let dir = try TempDir()
+        let store = try FeedStore(path: dir.dbPath)
+        try store.syncFeeds([(feedA, nil), (feedB, nil)])
+        let good = FetchCommit(feed: fetchedState(feedA), inserts: [write(article(feedA, "1"))])
+        let bad = FetchCommit(feed: fetchedState(feedB),
+                              updates: [ArticleUpdate(id: 99, write: write(article(feedB, "x")))])
+        #expect(throws: StoreError.articleNotFound(path: dir.dbPath, id: 99)) { try store.commit(batch: [good, bad]) }
+        try assertNothingWritten(store)
+
+        let ok = FetchCommit(feed: fetchedState(feedB), inserts: [write(article(feedB, "1")), write(article(feedB, "2"))])
+        let results = try store.commit(batch: [good, ok])
+        #expect(results.map(\.inserted) == [1, 2])
+        #expect(try store.feedState(feedA)?.itemsSeen == 1 && store.feedState(feedB)?.itemsSeen == 2)
     }
 
     @Test func constraintViolationRollsBackEverything() throws {
