@@ -27,6 +27,13 @@ public protocol StateStore: Sendable {
     func integrityCheck() throws -> String
 }
 
+extension StateStore {
+    /// The configured (active) feeds, in the order they were first configured.
+    public func allFeedStates() throws -> [FeedState] {
+        try allFeedStates(includeInactive: false)
+    }
+}
+
 /// feedwatch's state in one SQLite file (WAL mode) under `state_dir`.
 ///
 /// Durability: the writer runs with `PRAGMA synchronous = FULL`. In WAL mode
@@ -214,7 +221,7 @@ public final class FeedStore: StateStore {
 
     /// The configured feeds (and, with `includeInactive`, removed ones too), in
     /// the order they were first configured.
-    public func allFeedStates(includeInactive: Bool = false) throws -> [FeedState] {
+    public func allFeedStates(includeInactive: Bool) throws -> [FeedState] {
         try run {
             try pool.read { db in
                 let filter = includeInactive ? "" : "WHERE active = 1"
