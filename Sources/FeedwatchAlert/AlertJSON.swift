@@ -24,7 +24,7 @@ public enum AlertJSON {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, enc in
             var c = enc.singleValueContainer()
-            try c.encode(RFC3339.format(date))
+            try c.encode(AlertTimestamp.format(date))
         }
         // Encoding a struct of strings, numbers and arrays cannot fail, except
         // for non-finite numbers; AlertWire writes those as null.
@@ -41,7 +41,7 @@ public enum AlertJSON {
         decoder.dateDecodingStrategy = .custom { dec in
             let c = try dec.singleValueContainer()
             let s = try c.decode(String.self)
-            guard let d = RFC3339.parse(s) else {
+            guard let d = AlertTimestamp.parse(s) else {
                 throw DecodingError.dataCorruptedError(in: c, debugDescription: "not an RFC 3339 date")
             }
             return d
@@ -173,8 +173,8 @@ private struct AlertWire: Codable {
 
 /// RFC 3339 section 5.6 timestamps in UTC, formatted by hand so the output
 /// does not depend on locale or formatter settings.
-public enum RFC3339 {
-    public static func format(_ date: Date) -> String {
+enum AlertTimestamp {
+    static func format(_ date: Date) -> String {
         // Round to milliseconds first so 59.9996 s does not print as "60".
         let totalMs = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let ms = Int(((totalMs % 1000) + 1000) % 1000)
@@ -201,7 +201,7 @@ public enum RFC3339 {
 
     /// Accepts `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, with the lower-case and
     /// space separators RFC 3339 section 5.6 allows.
-    public static func parse(_ s: String) -> Date? {
+    static func parse(_ s: String) -> Date? {
         let b = Array(s.utf8)
         func num(_ at: Int, _ n: Int) -> Int? {
             guard at >= 0, at + n <= b.count else { return nil }

@@ -205,7 +205,7 @@ public enum AlertDisplay {
     /// `2018-04-10 07:00Z  12.5  Feed name  Title  https://url  (+2 sources)`.
     /// The time is when the alert was raised (`fetched`), in UTC.
     public static func line(_ a: Alert) -> String {
-        var time = RFC3339.format(a.fetched)
+        var time = AlertTimestamp.format(a.fetched)
         // "2018-04-10T07:00:12Z" → "2018-04-10 07:00Z": minutes are enough here.
         if time.count >= 16 { time = String(time.prefix(10)) + " " + String(time.dropFirst(11).prefix(5)) + "Z" }
         let score = a.score.isFinite ? String(format: "%5.1f", a.score) : "    ?"

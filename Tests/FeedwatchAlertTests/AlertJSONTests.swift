@@ -85,17 +85,17 @@ import Testing
         (4_102_444_800, "2100-01-01T00:00:00Z"),
     ])
     func rfc3339(seconds: Double, text: String) throws {
-        #expect(RFC3339.format(Date(timeIntervalSince1970: seconds)) == text)
-        let parsed = try #require(RFC3339.parse(text))
+        #expect(AlertTimestamp.format(Date(timeIntervalSince1970: seconds)) == text)
+        let parsed = try #require(AlertTimestamp.parse(text))
         #expect(abs(parsed.timeIntervalSince1970 - seconds) < 0.001)
     }
 
     @Test func rfc3339ParsesOffsetsAndRejectsJunk() {
-        #expect(RFC3339.parse("2018-04-10T10:00:00+03:00")?.timeIntervalSince1970 == 1_523_343_600)
-        #expect(RFC3339.parse("2018-04-10t07:00:00z")?.timeIntervalSince1970 == 1_523_343_600)
-        #expect(RFC3339.parse("2018-04-10T07:00:00") == nil)
-        #expect(RFC3339.parse("2018-13-10T07:00:00Z") == nil)
-        #expect(RFC3339.parse("2018-04-10T07:00:00Zjunk") == nil)
+        #expect(AlertTimestamp.parse("2018-04-10T10:00:00+03:00")?.timeIntervalSince1970 == 1_523_343_600)
+        #expect(AlertTimestamp.parse("2018-04-10t07:00:00z")?.timeIntervalSince1970 == 1_523_343_600)
+        #expect(AlertTimestamp.parse("2018-04-10T07:00:00") == nil)
+        #expect(AlertTimestamp.parse("2018-13-10T07:00:00Z") == nil)
+        #expect(AlertTimestamp.parse("2018-04-10T07:00:00Zjunk") == nil)
     }
 }
 
