@@ -1,6 +1,7 @@
 import ArgumentParser
 import FeedwatchAlert
 import FeedwatchCore
+import FeedwatchDaemon
 import Foundation
 
 /// `feedwatch tail [-f] [-n N] [--json]` (CONTRACT.md): the newest alerts of
@@ -74,13 +75,17 @@ struct TailCommand: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 
+    /// `--alert-log`, else `[daemon] alert_log` of the main config (found as
+    /// CONTRACT.md "Global" says). An invalid config is reported as
+    /// `FILE:LINE: message` lines and exit status 1.
     private func resolveAlertLog() throws -> String {
         if let alertLog { return alertLog }
-        // TODO(config): read `[daemon] alert_log` from the main config once
-        // FeedwatchDaemon.DaemonConfig lands on main:
-        //   let configPath = ConfigLocator.mainConfigPath(option: config)
-        //   return try DaemonConfig.load(path: configPath).alertLog
-        // Until then --config is accepted but only the contract's default is used.
-        return "/var/log/feedwatch/alerts.log"
+        let configPath = ConfigLocator.mainConfigPath(option: config)
+        do {
+            return try DaemonConfig.load(path: configPath).alertLog
+        } catch {
+            FileHandleStderr.write(error.description + "\n")
+            throw ExitCode(1)
+        }
     }
 }
