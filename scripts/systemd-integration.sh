@@ -366,6 +366,10 @@ RC=$?
 step "$RC" "systemd-analyze verify $U" "rc=$RC, $(printf '%s' "$OUT" | grep -c .) lines of output"
 [ -n "$OUT" ] && printf '%s\n' "$OUT" | head -n 10 | sed 's/^/     verify: /'
 
+# For information: systemd's own exposure score of the unit's sandboxing.
+EXPOSURE=$(sd_exec timeout 60 systemd-analyze security --no-pager $U 2>/dev/null | tail -n 1)
+echo "     security: ${EXPOSURE:-systemd-analyze security gave no summary}"
+
 T0=$SECONDS
 OUT=$(sd_exec timeout 40 systemctl start $U 2>&1)
 RC=$?
