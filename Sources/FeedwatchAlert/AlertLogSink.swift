@@ -31,8 +31,13 @@ public final class AlertLogSink: @unchecked Sendable { // @unchecked: mutable st
     private var device: UInt64 = 0
     private var inode: UInt64 = 0
     private var needsLeadingNewline = false
-    /// Ids in the log's tail when opened, plus every id written since.
-    private var known: Set<String>
+    /// Ids in the log's tail when opened, plus the ids written since — at
+    /// most `knownLimit` of them, oldest forgotten first, so months of running
+    /// do not grow memory (a redelivery only ever concerns recent alerts).
+    private var known: Set<String> = []
+    private var knownOrder: [String] = []
+    private var knownHead = 0
+    private let knownLimit = 16_384
     /// Ids written but whose fdatasync failed: a retry only syncs again.
     private var unsynced: Set<String> = []
 
@@ -43,10 +48,9 @@ public final class AlertLogSink: @unchecked Sendable { // @unchecked: mutable st
     /// log at `path`.
     public init(path: String) throws(AlertSinkError) {
         self.path = path
-        known = []
         try Posix.makeDirectories(Posix.parentDirectory(path), mode: 0o750)
         try openLocked()
-        known = recentIDs()
+        for id in recentIDs() { remember(id) }
     }
 
     deinit {
@@ -84,7 +88,7 @@ public final class AlertLogSink: @unchecked Sendable { // @unchecked: mutable st
             throw AlertSinkError.system("write", path, e)
         }
         needsLeadingNewline = false
-        known.insert(id)
+        remember(id)
         if fdatasync(fd) != 0 {
             let e = Posix.errno
             unsynced.insert(id)
@@ -103,6 +107,27 @@ public final class AlertLogSink: @unchecked Sendable { // @unchecked: mutable st
             }
         }
         return ids
+    }
+
+    /// Reconcile on start: of the alerts the outbox still holds as pending
+    /// for the log, those the log already has (written before a crash, not
+    /// yet marked). The caller marks them delivered instead of appending them.
+    public func alreadyLogged(_ pendingIDs: some Sequence<String>, maxBytes: Int = AlertLogSink.defaultTailBytes)
+        -> Set<String> {
+        let present = recentIDs(maxBytes: maxBytes)
+        return Set(pendingIDs.filter { present.contains($0) })
+    }
+
+    /// Adds `id` to the bounded set of known ids (a ring over `knownOrder`).
+    private func remember(_ id: String) {
+        guard known.insert(id).inserted else { return }
+        if knownOrder.count < knownLimit {
+            knownOrder.append(id)
+        } else {
+            known.remove(knownOrder[knownHead])
+            knownOrder[knownHead] = id
+            knownHead = (knownHead + 1) % knownLimit
+        }
     }
 
     // MARK: - Opening and rotation

@@ -63,6 +63,7 @@ import Glibc
         let log = try AlertLogSink(path: path)
         let ids = log.recentIDs()
         #expect(ids == Set((0..<8).map { "a-\($0)" }))
+        #expect(log.alreadyLogged(["a-4", "a-7", "a-8", "a-9"]) == ["a-4", "a-7"])
         try log.deliver(id: "a-7", payload: AlertJSON.encode(sampleAlert(id: "a-7")))
         try log.deliver(id: "a-4", payload: AlertJSON.encode(sampleAlert(id: "a-4")))
         try log.deliver(id: "a-8", payload: AlertJSON.encode(sampleAlert(id: "a-8")))
