@@ -76,7 +76,7 @@ import FeedwatchStore
 
     static func logAlerts(_ dir: URL) -> [[String: Any]] {
         guard let text = try? String(contentsOfFile: dir.appendingPathComponent("log/alerts.log").path, encoding: .utf8) else { return [] }
-        return text.split(separator: "\n").compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
 
     @Test func oneAlertPerStoryAndNothingTwice() async throws {

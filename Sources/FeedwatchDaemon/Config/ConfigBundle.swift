@@ -21,7 +21,7 @@ public struct ConfigBundle: Sendable {
         // one `feedwatch check` shows everything.
         let keywordsPath = config?.keywordsFile ?? Self.keywordsPathBestEffort(configPath: configPath)
         var rules: KeywordRules?
-        do {
+        do throws(ConfigProblems) {
             let text: String
             do {
                 text = try String(contentsOfFile: keywordsPath, encoding: .utf8)

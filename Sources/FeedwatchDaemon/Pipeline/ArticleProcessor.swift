@@ -26,11 +26,16 @@ struct ArticleProcessor {
     static let storyWindow: TimeInterval = 7 * 86400
 
     struct Lookup {
-        var known: (_ identities: [String]) throws -> [String: KnownArticle]
         var storyForCanonicalURL: (_ urls: [String]) throws -> [String: String]
-        var recentStories: (_ since: Date) throws -> [(id: String, fingerprint: [UInt8])]
+        var recentStories: (_ since: Date) throws -> [StoryCandidate]
         var sources: (_ storyID: String) throws -> [AlertSource]
-        var storyHasAlert: (_ storyID: String) throws -> Bool
+    }
+
+    /// A recent story that a new article may join.
+    struct Candidate {
+        var id: String
+        var fingerprint: StoryFingerprint
+        var alertID: String?
     }
 
     struct Plan {
@@ -41,30 +46,24 @@ struct ArticleProcessor {
         var seen = 0
     }
 
-    func plan(items: [ParsedItem], lookup: Lookup) throws -> Plan {
-        var plan = Plan()
-        plan.seen = items.count
+    /// One changed or new item, scored: the work that needs no lock.
+    struct Prepared {
+        var article: Article
+        var contentHash: String
+        var score: Score
+        var previous: KnownArticle?
+    }
+
+    /// Phase 1 (no lock, the CPU-heavy part): identities, what changed, scores.
+    func prepare(items: [ParsedItem], known lookupKnown: ([String]) throws -> [String: KnownArticle]) throws -> [Prepared] {
         let identities = ItemIdentity.identities(for: items.map {
             IdentityInput(guid: $0.id, link: $0.link, title: $0.title, published: $0.published ?? $0.updated)
         })
         // A feed may list the same item twice; the first wins.
         var firstIndex: [String: Int] = [:]
         for (i, id) in identities.enumerated() where firstIndex[id] == nil { firstIndex[id] = i }
-        let known = try lookup.known(Array(firstIndex.keys))
-
-        // Candidate stories are loaded lazily: most fetches carry nothing relevant.
-        var candidates: [(storyID: String, fingerprint: StoryFingerprint)]?
-        func storyCandidates() throws -> [(storyID: String, fingerprint: StoryFingerprint)] {
-            if let c = candidates { return c }
-            let loaded = try lookup.recentStories(now.addingTimeInterval(-Self.storyWindow)).compactMap { row in
-                StoryFingerprint(encoded: row.fingerprint).map { (storyID: row.id, fingerprint: $0) }
-            }
-            candidates = loaded
-            return loaded
-        }
-        var alertedStories: Set<String> = []
-        var batchSources: [String: [AlertSource]] = [:]
-
+        let known = try lookupKnown(Array(firstIndex.keys))
+        var prepared: [Prepared] = []
         for (index, item) in items.enumerated() {
             let identity = identities[index]
             guard firstIndex[identity] == index else { continue }
@@ -72,36 +71,61 @@ struct ArticleProcessor {
             let contentHash = StableID.hex(item.title ?? "", text, item.link ?? "")
             let previous = known[identity]
             if let previous, previous.contentHash == contentHash { continue }
-
-            let canonical = item.link.flatMap { CanonicalURL.canonicalize($0) }
+            let canonical = item.link.flatMap { CanonicalURL.canonical($0) }
             let article = Article(feedURL: feed.url, feedName: feedName, identity: identity, guid: item.id,
                                   link: item.link, canonicalURL: canonical, title: item.title, text: text,
                                   published: item.published ?? item.updated, updated: item.updated, fetched: now)
-            let score = rules.score(title: item.title, body: text)
-            var write = ArticleWrite(article: article, contentHash: contentHash, score: score,
-                                     storyID: previous?.storyID, alerted: previous?.alerted ?? false)
+            prepared.append(Prepared(article: article, contentHash: contentHash,
+                                     score: rules.score(title: item.title, body: text), previous: previous))
+        }
+        return prepared
+    }
 
+    /// Phase 2 (under the engine's story lock, so two feeds carrying the same
+    /// event at the same moment cannot each open a story): stories and alerts.
+    func plan(_ prepared: [Prepared], seen: Int, lookup: Lookup) throws -> Plan {
+        var plan = Plan()
+        plan.seen = seen
+        // Candidate stories are loaded lazily: most fetches carry nothing relevant.
+        var candidates: [Candidate]?
+        func storyCandidates() throws -> [Candidate] {
+            if let c = candidates { return c }
+            let loaded = try lookup.recentStories(now.addingTimeInterval(-Self.storyWindow)).compactMap { c in
+                StoryFingerprint(encoded: c.fingerprint).map { Candidate(id: c.id, fingerprint: $0, alertID: c.alertID) }
+            }
+            candidates = loaded
+            return loaded
+        }
+        var alertedStories: Set<String> = []
+        var batchSources: [String: [AlertSource]] = [:]
+
+        for p in prepared {
+            let article = p.article, score = p.score, previous = p.previous
+            var write = ArticleWrite(article: article, contentHash: p.contentHash, score: score,
+                                     storyID: previous?.storyID, alerted: previous?.alerted ?? false)
             // Alert only when newly crossing the threshold, and never twice.
             let wantsAlert = score.alert && !(previous?.alerted ?? false) && !isBacklog(article)
             if wantsAlert || (score.alert && previous == nil) {
-                let storyID = try assignStory(article: article, canonical: canonical, plan: &plan,
-                                              lookup: lookup, candidates: storyCandidates, register: { id, fp in
-                                                  candidates?.append((storyID: id, fingerprint: fp))
-                                              })
+                let storyID = try previous?.storyID ?? assignStory(article: article, plan: &plan, lookup: lookup,
+                                                                  candidates: storyCandidates,
+                                                                  register: { candidates?.append($0) })
                 write.storyID = storyID
                 let source = AlertSource(feed: feedName, url: article.link, title: article.title)
-                let storyAlreadyAlerted = try alertedStories.contains(storyID) || lookup.storyHasAlert(storyID)
-                if wantsAlert && !storyAlreadyAlerted {
+                let recent = try storyCandidates()
+                let storyAlerted = alertedStories.contains(storyID)
+                    || recent.contains { $0.id == storyID && $0.alertID != nil }
+                if wantsAlert && !storyAlerted {
                     let others = (try lookup.sources(storyID)) + (batchSources[storyID] ?? [])
                     plan.alerts.append(Alert(
                         id: StableID.hex("alert", storyID), storyID: storyID, feed: feedName, url: article.link,
                         title: article.title, published: article.published, fetched: now, score: score.value,
-                        threshold: score.threshold, matches: score.matches, summary: Self.summary(text),
+                        threshold: score.threshold, matches: score.matches, summary: Self.summary(article.text),
                         sources: others.filter { $0 != source }))
                     alertedStories.insert(storyID)
                     write.alerted = true
                 } else if wantsAlert {
-                    // The story already alerted: this article becomes one of its sources.
+                    // The story already alerted: this article is recorded as one
+                    // of its sources (the store keeps one alert per story).
                     write.alerted = true
                 }
                 batchSources[storyID, default: []].append(source)
@@ -124,20 +148,23 @@ struct ArticleProcessor {
     /// Finds the story an alert-worthy article belongs to: the story of the same
     /// canonical URL (another feed carried the same page), else the closest
     /// near-duplicate among recent stories, else a new story.
-    func assignStory(article: Article, canonical: String?, plan: inout Plan, lookup: Lookup,
-                     candidates: () throws -> [(storyID: String, fingerprint: StoryFingerprint)],
-                     register: (String, StoryFingerprint) -> Void) throws -> String {
-        if let canonical, let id = try lookup.storyForCanonicalURL([canonical])[canonical] {
+    func assignStory(article: Article, plan: inout Plan, lookup: Lookup,
+                     candidates: () throws -> [Candidate],
+                     register: (Candidate) -> Void) throws -> String {
+        if let canonical = article.canonicalURL, let id = try lookup.storyForCanonicalURL([canonical])[canonical] {
             return id
         }
-        let fingerprint = StoryGrouping.fingerprint(title: article.title, text: article.text, published: article.published)
-        if let id = StoryGrouping.bestMatch(for: fingerprint, among: try candidates()) {
+        let fingerprint = StoryGrouping.fingerprint(title: article.title, text: article.text,
+                                                    published: article.published ?? now)
+        let pool = try candidates().map { (storyID: $0.id, fingerprint: $0.fingerprint) }
+        if let id = StoryGrouping.bestMatch(for: fingerprint, among: pool) {
             return id
         }
         let id = StableID.hex("story", article.feedURL, article.identity)
-        plan.newStories.append(NewStory(id: id, published: article.published ?? now, fingerprint: fingerprint.encoded(),
+        let encoded = fingerprint.encoded()
+        plan.newStories.append(NewStory(id: id, published: article.published ?? now, fingerprint: encoded,
                                         title: article.title, url: article.link))
-        register(id, fingerprint)
+        register(Candidate(id: id, fingerprint: fingerprint, alertID: nil))
         return id
     }
 

@@ -23,6 +23,8 @@ public final class Engine: @unchecked Sendable {
     private let lock = NSLock()
     private var current: (config: DaemonConfig, rules: KeywordRules)
     private let deliveryLock = NSLock()
+    /// Serializes story assignment + commit across feeds polled in parallel.
+    private let storyLock = NSLock()
 
     public var config: DaemonConfig { lock.withLock { current.config } }
     public var rules: KeywordRules { lock.withLock { current.rules } }
@@ -37,8 +39,8 @@ public final class Engine: @unchecked Sendable {
         self.spool = try SpoolSink(directory: config.spoolDir)
         self.alertLog = try AlertLogSink(path: config.alertLog)
         var limits = FetchLimits.default
-        limits.connectTimeout = config.connectTimeout
-        limits.totalTimeout = config.fetchTimeout
+        limits.connectTimeout = .seconds(config.connectTimeout)
+        limits.totalTimeout = .seconds(config.fetchTimeout)
         limits.maxBodyBytes = config.maxBodyBytes
         self.fetcher = Fetcher(maxConcurrent: config.maxConcurrent, maxPerHost: config.maxPerHost, limits: limits,
                                allowPrivateNetworks: config.allowPrivateNetworks)
@@ -164,22 +166,26 @@ public final class Engine: @unchecked Sendable {
                 hints.skipHours = parsed.hints.skipHours
                 hints.skipDays = parsed.hints.skipDays
                 state.bodyHash = result.bodyHash
+                succeed(&state, hints: hints, configured: configured, settings: settings, now: now)
                 let name = feed.name ?? parsed.title ?? feed.url
                 let processor = ArticleProcessor(feed: feed, feedName: name, rules: rules,
                                                  alertBacklog: config.alertBacklog, firstFetch: !state.firstFetchDone,
                                                  now: now)
-                let plan = try processor.plan(items: parsed.items, lookup: lookup(feed.url))
-                succeed(&state, hints: hints, configured: configured, settings: settings, now: now)
-                state.firstFetchDone = true
-                state.itemsSeen += plan.inserts.count
-                state.alerts += plan.alerts.count
-                if parsed.bozo {
-                    state.lastError = nil
+                let store = self.store
+                let prepared = try processor.prepare(items: parsed.items) {
+                    try store.knownArticles(feedURL: feed.url, identities: $0)
                 }
-                try store.commit(FetchCommit(feed: state, inserts: plan.inserts, updates: plan.updates,
-                                             newStories: plan.newStories, alerts: plan.alerts))
-                report.newArticles = plan.inserts.count
-                report.alerts = plan.alerts.count
+                let feedState = state
+                let result = try storyLock.withLock { () throws -> (ArticleProcessor.Plan, CommitResult) in
+                    let plan = try processor.plan(prepared, seen: parsed.items.count, lookup: lookup())
+                    var committed = feedState
+                    committed.firstFetchDone = true
+                    return (plan, try store.commit(FetchCommit(feed: committed, inserts: plan.inserts,
+                                                               updates: plan.updates, newStories: plan.newStories,
+                                                               alerts: plan.alerts)))
+                }
+                report.newArticles = result.1.inserted
+                report.alerts = result.1.alertsQueued
             }
         } catch {
             report.outcome = "error"
@@ -211,14 +217,12 @@ public final class Engine: @unchecked Sendable {
                                          consecutiveErrors: max(state.consecutiveErrors, 1), settings: settings, now: now)
     }
 
-    private func lookup(_ feedURL: String) -> ArticleProcessor.Lookup {
+    private func lookup() -> ArticleProcessor.Lookup {
         let store = self.store
         return ArticleProcessor.Lookup(
-            known: { try store.knownArticles(feedURL: feedURL, identities: $0) },
             storyForCanonicalURL: { try store.knownCanonicalURLs($0) },
-            recentStories: { try store.recentStories(since: $0) },
-            sources: { try store.storySources($0) },
-            storyHasAlert: { try store.storyHasAlert($0) }
+            recentStories: { try store.recentStoryCandidates(since: $0) },
+            sources: { try store.storySources($0) }
         )
     }
 

@@ -168,10 +168,10 @@ public final class DaemonService: Service, @unchecked Sendable {
     static func signalStream(_ sig: Int32) -> AsyncStream<Void> {
         signal(sig, SIG_IGN)
         return AsyncStream { continuation in
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { continuation.yield() }
-            source.resume()
-            continuation.onTermination = { _ in source.cancel() }
+            let source = SignalSourceBox(DispatchSource.makeSignalSource(signal: sig, queue: .global()))
+            source.source.setEventHandler { continuation.yield() }
+            source.source.resume()
+            continuation.onTermination = { _ in source.source.cancel() }
         }
     }
 }
@@ -194,4 +194,11 @@ actor DaemonState {
         defer { reports = [] }
         return reports
     }
+}
+
+/// DispatchSource is thread-safe (its API may be called from any queue) but not
+/// marked Sendable.
+private final class SignalSourceBox: @unchecked Sendable {
+    let source: any DispatchSourceSignal
+    init(_ source: any DispatchSourceSignal) { self.source = source }
 }
