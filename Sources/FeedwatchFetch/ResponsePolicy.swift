@@ -72,7 +72,10 @@ enum ResponsePolicy {
                 + "application/json;q=0.8, */*;q=0.5",
         ]
         func safe(_ v: String?) -> String? {
-            guard let v, !v.isEmpty, !v.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else { return nil }
+            // Scalars, not Characters: "\r\n" is a single Character.
+            guard let v, !v.isEmpty, !v.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+                return nil
+            }
             return v
         }
         if let etag = safe(request.etag) { lines.append("If-None-Match: \(etag)") }
