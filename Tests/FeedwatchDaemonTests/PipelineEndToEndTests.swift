@@ -106,9 +106,20 @@ import FeedwatchStore
                 #expect(a[key] != nil, "alert lacks \(key)")
             }
         }
-        // The Ri Yong Ho visit (seeds 000, 001, 003) is one story with the others as sources.
-        let visit = alerts.filter { ($0["sources"] as? [[String: Any]])?.count == 2 }
+        // The Ri Yong Ho visit (seeds 000, 001, 003) is one story: one alert,
+        // and the story records all three outlets' articles.
+        let visitTitles = ["N. Korea FM in rare Moscow visit amid diplomatic thaw",
+                           "Pyongyang sends envoy to Moscow ahead of talks",
+                           "DPRK FM Visits Russia: Russian Foreign Minister Lavrov accepts invitation to visit DPRK"]
+        let visit = alerts.filter { visitTitles.contains($0["title"] as? String ?? "") }
         #expect(visit.count == 1)
+        if let storyID = visit.first?["story_id"] as? String {
+            let sources = try engine.store.storySources(storyID)
+            #expect(Set(sources.compactMap(\.title)) == Set(visitTitles), "\(sources)")
+        }
+        // The wire copy of seed 004 joined its original's story.
+        let ties = alerts.filter { ($0["title"] as? String ?? "").contains("boost ties") }
+        #expect(ties.count == 1)
 
         // Second pass: all 304 → nothing new anywhere.
         let again = await engine.runPass(try engine.dueFeeds(now: now, all: true))

@@ -46,7 +46,10 @@ final class TestFeedServer: @unchecked Sendable {
     func setRoutes(_ routes: [String: Any]) throws {
         let tmp = directory.appendingPathComponent("routes.json.tmp")
         try JSONSerialization.data(withJSONObject: routes).write(to: tmp)
-        _ = try FileManager.default.replaceItemAt(routesURL, withItemAt: tmp)
+        // rename(2): the server never sees a half-written routes file.
+        guard rename(tmp.path, routesURL.path) == 0 else {
+            throw NSError(domain: "TestFeedServer", code: 2, userInfo: [NSLocalizedDescriptionKey: "rename failed"])
+        }
     }
 
     /// Requests logged so far (method, path, headers).
