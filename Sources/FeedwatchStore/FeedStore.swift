@@ -20,6 +20,7 @@ public protocol StateStore: Sendable {
     func updateFeedStates(_ states: [FeedState]) throws
     func pendingOutbox(for sink: AlertSink, limit: Int) throws -> [OutboxEntry]
     func outboxEntry(_ alertID: String) throws -> OutboxEntry?
+    func alertCount(since: Date) throws -> Int
     @discardableResult func markDelivered(_ alertIDs: [String], sink: AlertSink, at: Date) throws -> Int
     func recordDeliveryFailure(_ alertID: String, sink: AlertSink, error: String) throws
     func prune(bodiesOlderThan: Date) throws -> Int
@@ -57,9 +58,21 @@ public final class FeedStore: StateStore {
     /// write lock for long.
     static let pruneChunk = 5_000
 
+    /// How commits reach the disk.
+    public enum Durability: String, Sendable {
+        /// `synchronous=FULL`: every commit fsyncs the WAL. The default and
+        /// the only setting for real use.
+        case full
+        /// `synchronous=NORMAL`: survives a process crash but a power loss can
+        /// roll back the last commits. Only for benchmarks (to separate CPU
+        /// cost from fsync latency) and throwaway test databases.
+        case normal
+    }
+
     /// Opens (creating if needed) the database at `path` and migrates it to
-    /// the latest schema. The directory must exist.
-    public init(path: String, busyTimeout: TimeInterval = 5) throws {
+    /// the latest schema. The directory must exist. Writes wait up to
+    /// `busyTimeout` seconds for a lock held elsewhere, then throw `StoreError.busy`.
+    public init(path: String, busyTimeout: TimeInterval = 5, durability: Durability = .full) throws {
         self.path = path
         var config = Configuration()
         config.busyMode = .timeout(busyTimeout)
@@ -77,7 +90,7 @@ public final class FeedStore: StateStore {
             try pool.writeWithoutTransaction { db in
                 // GRDB's WAL setup sets synchronous=NORMAL on the writer after
                 // prepareDatabase ran; FULL must be set afterwards (see type doc).
-                try db.execute(sql: "PRAGMA synchronous = FULL")
+                try db.execute(sql: durability == .full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
                 // Truncate the WAL after checkpoints instead of leaving it at
                 // its high-water mark (https://www.sqlite.org/pragma.html#pragma_journal_size_limit).
                 try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
@@ -551,6 +564,15 @@ public final class FeedStore: StateStore {
     private static func outboxEntry(_ row: Row) -> OutboxEntry {
         OutboxEntry(alertID: row[0], storyID: row[1], payload: row[2], created: date(row[3] as Int64),
                     attempts: row[4], spoolDelivered: date(row[5]), logDelivered: date(row[6]))
+    }
+
+    /// Alerts queued at or after `since` (the "alerts today" of sd_notify STATUS=).
+    public func alertCount(since: Date) throws -> Int {
+        try run {
+            try pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE created >= ?", arguments: [millis(since)]) ?? 0
+            }
+        }
     }
 
     /// Marks alerts delivered to `sink`. Call only once the write is durable

@@ -440,6 +440,8 @@ import Testing
         let done = try #require(try store.outboxEntry("al1"))
         #expect(done.spoolDelivered == t(5) && done.logDelivered == t(6))
         #expect(try store.outboxEntry("nope") == nil)
+        #expect(try store.alertCount(since: t(0)) == 2)
+        #expect(try store.alertCount(since: t(1)) == 1)
     }
 
     @Test func oneAlertPerStoryAndStableIDs() throws {
