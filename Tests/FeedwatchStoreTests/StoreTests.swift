@@ -513,6 +513,15 @@ import Testing
         try store.ping()
         #expect(try store.feedState(feedA)?.lastStatus == nil)
 
+        // Opening the (already migrated) database meanwhile does not crash:
+        // it either works (no write needed) or reports busy.
+        do {
+            let second = try FeedStore(path: dir.dbPath, busyTimeout: 0.3)
+            #expect(try second.feedState(feedA) != nil)
+        } catch let e as StoreError {
+            #expect(e == .busy(path: dir.dbPath))
+        }
+
         holder.release()
         try store.updateFeedState(fetchedState(feedA))
         #expect(try store.feedState(feedA)?.lastStatus == 200)
