@@ -43,7 +43,12 @@ extension StateStore {
 /// outbox that would mean a delivered alert forgotten as delivered (delivered
 /// again, duplicated in the log) or "already seen" articles forgotten. FULL
 /// costs one fsync of the WAL per transaction, which is why one feed fetch is
-/// one transaction.
+/// one transaction, and why `commit(batch:)` exists: fetches that complete
+/// together can share one transaction (group commit).
+///
+/// All methods are synchronous and may block (an fsync; up to the busy
+/// timeout under lock contention): async callers should run them off the
+/// cooperative pool (DESIGN.md rule 6).
 ///
 /// Concurrency: a `DatabasePool` (one writer, a few readers that never block
 /// it). Another process holding the write lock makes writes wait up to the
@@ -118,11 +123,17 @@ public final class FeedStore: StateStore {
     /// Every schema version, oldest first; the last one is current.
     public static var schemaVersions: [String] { Schema.versions }
 
-    /// Brings the database at `path` to schema `version` exactly (tests build
-    /// old-version databases with it; feedwatch itself always opens with `init`).
+    /// Brings a new (or older) database at `path` to schema `version` exactly
+    /// (tests build old-version databases with it; feedwatch itself always
+    /// opens with `init`). A database already past `version` is refused.
     public static func createDatabase(path: String, upTo version: String) throws {
         do {
             let queue = try DatabaseQueue(path: path)
+            let applied = try queue.read { db in try Schema.migrator.appliedMigrations(db) }
+            guard let target = Schema.versions.firstIndex(of: version),
+                  applied.allSatisfy({ (Schema.versions.firstIndex(of: $0) ?? .max) <= target }) else {
+                throw StoreError.schemaTooNew(path: path, unknownVersions: [version])
+            }
             try Schema.migrator.migrate(queue, upTo: version)
             try queue.close()
         } catch {
