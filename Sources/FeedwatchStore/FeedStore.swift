@@ -77,9 +77,15 @@ public final class FeedStore: StateStore {
     /// Opens (creating if needed) the database at `path` and migrates it to
     /// the latest schema. The directory must exist. Writes wait up to
     /// `busyTimeout` seconds for a lock held elsewhere, then throw `StoreError.busy`.
-    public init(path: String, busyTimeout: TimeInterval = 5, durability: Durability = .full) throws {
+    ///
+    /// `readOnly`: for `feedwatch status` and other tools next to a running
+    /// daemon — nothing is created, migrated or written (writes throw
+    /// `StoreError.readOnly`); the file must exist with the current schema.
+    public init(path: String, busyTimeout: TimeInterval = 5, durability: Durability = .full,
+                readOnly: Bool = false) throws {
         self.path = path
         var config = Configuration()
+        config.readonly = readOnly
         config.busyMode = .timeout(busyTimeout)
         // The daemon reads little in parallel (status, the watchdog ping);
         // each reader is a connection with its own page cache.
@@ -91,6 +97,22 @@ public final class FeedStore: StateStore {
             try db.execute(sql: "PRAGMA cache_size = -8192")
         }
         do {
+            if readOnly {
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw StoreError.cannotOpen(path: path, message: "no such database")
+                }
+                pool = try DatabasePool(path: path, configuration: config)
+                let applied = try pool.read { db in try Schema.migrator.appliedIdentifiers(db) }
+                let unknown = applied.subtracting(Schema.versions)
+                if !unknown.isEmpty {
+                    throw StoreError.schemaTooNew(path: path, unknownVersions: unknown.sorted())
+                }
+                let missing = Schema.versions.filter { !applied.contains($0) }
+                if !missing.isEmpty {
+                    throw StoreError.schemaOutdated(path: path, missingVersions: missing)
+                }
+                return
+            }
             pool = try DatabasePool(path: path, configuration: config)
             try pool.writeWithoutTransaction { db in
                 // GRDB's WAL setup sets synchronous=NORMAL on the writer after

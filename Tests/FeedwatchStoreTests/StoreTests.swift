@@ -127,6 +127,36 @@ import Testing
         #expect(try store.allFeedStates().map(\.configuredURL) == [feedA, feedB])
     }
 
+    /// `feedwatch status` next to a running daemon: reads, never writes or migrates.
+    @Test func readOnlyOpen() throws {
+        let dir = try TempDir()
+        #expect(throws: StoreError.cannotOpen(path: dir.dbPath, message: "no such database")) {
+            _ = try FeedStore(path: dir.dbPath, readOnly: true)
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.dbPath))
+
+        let writer = try FeedStore(path: dir.dbPath)
+        try writer.syncFeeds([(feedA, "A")])
+        try writer.updateFeedState(fetchedState(feedA))
+        let reader = try FeedStore(path: dir.dbPath, readOnly: true)
+        #expect(try reader.allFeedStates().map(\.etag) == ["\"e1\""])
+        #expect(throws: StoreError.readOnly(path: dir.dbPath)) { try reader.updateFeedState(fetchedState(feedB)) }
+        // It sees the writer's later commits.
+        try writer.commit(FetchCommit(feed: fetchedState(feedA), inserts: [write(article(feedA, "1"))]))
+        #expect(try reader.feedState(feedA)?.itemsSeen == 1)
+        // And works with no daemon running (WAL closed and removed).
+        try reader.close()
+        try writer.close()
+        let alone = try FeedStore(path: dir.dbPath, readOnly: true)
+        #expect(try alone.feedState(feedA)?.itemsSeen == 1)
+
+        let old = dir.url.appendingPathComponent("old.sqlite").path
+        try FeedStore.createDatabase(path: old, upTo: "v1")
+        #expect(throws: StoreError.schemaOutdated(path: old, missingVersions: ["v2", "v3"])) {
+            _ = try FeedStore(path: old, readOnly: true)
+        }
+    }
+
     @Test func feedStateRoundTrips() throws {
         let dir = try TempDir()
         let store = try FeedStore(path: dir.dbPath)
