@@ -294,6 +294,13 @@ import Testing
         #expect(try store.articleText(id: id) == "v2")
         #expect(try store.storedMatches(articleID: id) == [TermMatch(term: "Pyongyang", group: "north_korea",
                                                                     weight: 2, count: 3)])
+
+        // An update can only touch the committing feed's own articles.
+        #expect(throws: StoreError.articleNotFound(path: dir.dbPath, id: id)) {
+            try store.commit(FetchCommit(feed: fetchedState(feedB),
+                                         updates: [ArticleUpdate(id: id, write: write(article(feedB, "1")))]))
+        }
+        #expect(try store.articleText(id: id) == "v2")
     }
 
     @Test func crossFeedDuplicatesStoriesAndSources() throws {
