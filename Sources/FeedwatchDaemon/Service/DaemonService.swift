@@ -58,6 +58,7 @@ public final class DaemonService: Service, @unchecked Sendable {
         var outage = OutageDetector()
         await withDiscardingTaskGroup { polls in
             var lastStatus = ContinuousClock.now
+            var lastPrune: ContinuousClock.Instant?
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 await state.beat()
                 let inFlight = await state.inFlight()
@@ -86,6 +87,10 @@ public final class DaemonService: Service, @unchecked Sendable {
                     try? await Task.sleep(for: .seconds(60))
                     outage.reset()
                 }
+                if lastPrune.map({ ContinuousClock.now - $0 > .seconds(3600) }) ?? true {
+                    prune()
+                    lastPrune = .now
+                }
                 if ContinuousClock.now - lastStatus > .seconds(10) {
                     notify?.send("STATUS=\(statusLine())")
                     lastStatus = .now
@@ -98,6 +103,19 @@ public final class DaemonService: Service, @unchecked Sendable {
                 try? await Task.sleep(for: .milliseconds(100))
             }
             polls.cancelAll()
+        }
+    }
+
+    /// Retention: article text older than `retention` is dropped; identities
+    /// stay (tombstones) so a pruned item never alerts again.
+    func prune() {
+        let retention = engine.config.retention
+        guard retention > 0 else { return }
+        do {
+            let n = try engine.store.prune(bodiesOlderThan: Date().addingTimeInterval(-TimeInterval(retention)))
+            if n > 0 { logger.info("old article text pruned", metadata: ["articles": "\(n)"]) }
+        } catch {
+            logger.error("pruning failed", metadata: ["error": "\(error)"])
         }
     }
 
