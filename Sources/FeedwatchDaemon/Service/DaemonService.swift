@@ -164,8 +164,7 @@ public final class DaemonService: Service, @unchecked Sendable {
     // MARK: reload
 
     func reload() async {
-        let usec = UInt64(DispatchTime.now().uptimeNanoseconds / 1000)
-        notify?.send("RELOADING=1\nMONOTONIC_USEC=\(usec)")
+        notify?.reloading()
         do {
             let bundle = try ConfigBundle.load(configPath: configPath)
             try engine.reload(config: bundle.config, rules: bundle.rules)
