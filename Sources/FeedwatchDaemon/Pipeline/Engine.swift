@@ -89,22 +89,39 @@ public final class Engine: @unchecked Sendable {
         /// Failed below HTTP (DNS, connect, timeout): counts toward an outage.
         public var networkFailure = false
         public var host: String
+        /// When the feed is due next (nil: gone, never again).
+        public var nextDue: Date?
+    }
+
+    static func host(of url: String) -> String {
+        URLComponents(string: url)?.host?.lowercased() ?? url
     }
 
     /// Polls one feed and commits everything it yields in one transaction.
     /// Never throws: a broken feed is that feed's recorded error.
-    public func poll(_ feed: FeedConfig, now: Date = Date(), countErrors: Bool = true) async -> PollReport {
+    public func poll(_ feed: FeedConfig, gate: HostGateHandle = HostGateHandle(), countErrors: Bool = true) async -> PollReport {
         let (config, rules) = lock.withLock { current }
-        let host = URLComponents(string: feed.url)?.host ?? feed.url
-        var report = PollReport(url: feed.url, outcome: "error", host: host)
+        var report = PollReport(url: feed.url, outcome: "error", host: Self.host(of: feed.url))
         do {
             var state = try store.feedState(feed.url) ?? FeedState.new(configuredURL: feed.url, name: feed.name)
             if state.gone {
                 report.outcome = "gone"
                 return report
             }
+            // Politeness is per host of the URL actually requested (after a
+            // persisted permanent redirect, the new host).
+            report.host = Self.host(of: state.currentURL)
+            await gate.gate.acquire(host: report.host, maxPerHost: config.maxPerHost, delay: config.perHostDelay)
             let request = FetchRequest(url: state.currentURL, etag: state.etag, lastModified: state.lastModified)
             let result = await fetcher.fetch(request)
+            await gate.gate.release(host: report.host)
+            if Task.isCancelled && result.outcome == .error {
+                // Shutdown abandoned this transfer: not the feed's fault, nothing to record.
+                report.error = "cancelled"
+                report.nextDue = state.nextDue
+                return report
+            }
+            let now = Date()
             report.status = result.status
             report.outcome = result.outcome.rawValue
             state.lastFetch = now
@@ -187,9 +204,12 @@ public final class Engine: @unchecked Sendable {
                 report.newArticles = result.1.inserted
                 report.alerts = result.1.alertsQueued
             }
+            report.nextDue = state.nextDue
         } catch {
             report.outcome = "error"
             report.error = "\(error)"
+            // The store failed (locked, disk full): retry soon, not never.
+            report.nextDue = Date().addingTimeInterval(TimeInterval(config.minInterval))
             logger.error("feed poll failed", metadata: ["feed": "\(feed.url)", "error": "\(error)"])
         }
         return report
