@@ -23,8 +23,8 @@ public final class Engine: @unchecked Sendable {
     private let lock = NSLock()
     private var current: (config: DaemonConfig, rules: KeywordRules)
     private let deliveryLock = NSLock()
-    /// Serializes story assignment + commit across feeds polled in parallel.
-    private let storyLock = NSLock()
+    /// Plans stories and commits polls in groups (see Committer).
+    let committer: Committer
 
     public var config: DaemonConfig { lock.withLock { current.config } }
     public var rules: KeywordRules { lock.withLock { current.rules } }
@@ -36,6 +36,7 @@ public final class Engine: @unchecked Sendable {
             try Self.makeDirectory(dir)
         }
         self.store = try FeedStore(path: (config.stateDir as NSString).appendingPathComponent("feedwatch.sqlite"))
+        self.committer = Committer(store: store)
         self.spool = try SpoolSink(directory: config.spoolDir)
         self.alertLog = try AlertLogSink(path: config.alertLog)
         var limits = FetchLimits.default
@@ -136,12 +137,12 @@ public final class Engine: @unchecked Sendable {
             switch result.outcome {
             case .notModified:
                 succeed(&state, hints: hints, configured: configured, settings: settings, now: now)
-                try store.updateFeedState(state)
+                _ = try await committer.submit(.state(state))
             case .gone:
                 state.gone = true
                 state.nextDue = nil
                 state.lastError = "410 Gone: the publisher removed this feed; it is no longer polled"
-                try store.updateFeedState(state)
+                _ = try await committer.submit(.state(state))
                 logger.warning("feed gone", metadata: ["feed": "\(feed.url)"])
             case .error:
                 let message = result.error.map { "\($0)" } ?? "fetch failed"
@@ -149,7 +150,7 @@ public final class Engine: @unchecked Sendable {
                 report.networkFailure = result.status == nil
                 fail(&state, message: message, retryAfter: result.retryAfterSeconds, hints: hints,
                      configured: configured, settings: settings, now: now, count: countErrors || !report.networkFailure)
-                try store.updateFeedState(state)
+                _ = try await committer.submit(.state(state))
             case .fetched:
                 if let moved = result.permanentURL, moved != state.currentURL {
                     // RFC 9110 §15.4.2/§15.4.9: a permanent redirect — use the new URL from now on.
@@ -161,7 +162,7 @@ public final class Engine: @unchecked Sendable {
                 if let hash = result.bodyHash, hash == state.bodyHash {
                     // Same body as last time: nothing to parse.
                     succeed(&state, hints: hints, configured: configured, settings: settings, now: now)
-                    try store.updateFeedState(state)
+                    _ = try await committer.submit(.state(state))
                     break
                 }
                 let parsed: ParsedFeed
@@ -175,7 +176,7 @@ public final class Engine: @unchecked Sendable {
                     state.lastModified = nil
                     fail(&state, message: report.error!, retryAfter: nil, hints: hints, configured: configured,
                          settings: settings, now: now, count: true)
-                    try store.updateFeedState(state)
+                    _ = try await committer.submit(.state(state))
                     break
                 }
                 hints.ttl = parsed.hints.ttlSeconds
@@ -192,17 +193,10 @@ public final class Engine: @unchecked Sendable {
                 let prepared = try processor.prepare(items: parsed.items) {
                     try store.knownArticles(feedURL: feed.url, identities: $0)
                 }
-                let feedState = state
-                let result = try storyLock.withLock { () throws -> (ArticleProcessor.Plan, CommitResult) in
-                    let plan = try processor.plan(prepared, seen: parsed.items.count, lookup: lookup())
-                    var committed = feedState
-                    committed.firstFetchDone = true
-                    return (plan, try store.commit(FetchCommit(feed: committed, inserts: plan.inserts,
-                                                               updates: plan.updates, newStories: plan.newStories,
-                                                               alerts: plan.alerts)))
-                }
-                report.newArticles = result.1.inserted
-                report.alerts = result.1.alertsQueued
+                let result = try await committer.submit(.fetch(processor: processor, prepared: prepared,
+                                                               state: state, seen: parsed.items.count))
+                report.newArticles = result.inserted
+                report.alerts = result.alertsQueued
             }
             report.nextDue = state.nextDue
         } catch {
@@ -235,15 +229,6 @@ public final class Engine: @unchecked Sendable {
         state.nextDue = Schedule.nextDue(feedKey: state.configuredURL, configured: configured, hints: hints,
                                          outcome: .failure(retryAfter: retryAfter),
                                          consecutiveErrors: max(state.consecutiveErrors, 1), settings: settings, now: now)
-    }
-
-    private func lookup() -> ArticleProcessor.Lookup {
-        let store = self.store
-        return ArticleProcessor.Lookup(
-            storyForCanonicalURL: { try store.knownCanonicalURLs($0) },
-            recentStories: { try store.recentStoryCandidates(since: $0) },
-            sources: { try store.storySources($0) }
-        )
     }
 
     // MARK: - delivery
