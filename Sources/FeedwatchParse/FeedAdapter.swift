@@ -28,7 +28,6 @@ enum FeedAdapter {
         feed.updated = firstDate(w.lastBuildDate, w.dcDate, w.modified, w.pubDate)
         feed.hints = hints(w)
         feed.items.reserveCapacity(w.items.count)
-        let isRDF: Bool = { if case .rdf = w.dialect { return true } else { return false } }()
         for i in w.items {
             var item = ParsedItem()
             item.id = i.guid ?? i.rdfAbout?.trimmedOrNil

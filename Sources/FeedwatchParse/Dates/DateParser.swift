@@ -125,52 +125,53 @@ public enum DateParser {
     ]
 
     static func parseRFC822(_ b: [UInt8]) -> Date? {
-        // Tokens split on spaces and commas; the comma after the weekday may be missing its space.
-        var tokens: [String] = []
-        var cur: [UInt8] = []
-        for c in b {
+        // Tokens split on spaces and commas (the comma after the weekday may lack its space).
+        var tokens: [Range<Int>] = []
+        var start = -1
+        for (i, c) in b.enumerated() {
             if c == 0x20 || c == 0x2C || c == 0x09 {
-                if !cur.isEmpty { tokens.append(String(decoding: cur, as: Unicode.UTF8.self)); cur.removeAll() }
-            } else {
-                cur.append(c)
+                if start >= 0 { tokens.append(start..<i); start = -1 }
+            } else if start < 0 {
+                start = i
             }
         }
-        if !cur.isEmpty { tokens.append(String(decoding: cur, as: Unicode.UTF8.self)) }
+        if start >= 0 { tokens.append(start..<b.count) }
         guard !tokens.isEmpty else { return nil }
-        if weekdays.contains(tokens[0].lowercased()) { tokens.removeFirst() }
+        if isWeekday(b[tokens[0]]) { tokens.removeFirst() }
 
         var month: Int?
-        var numbers: [(String)] = []
+        var numbers: [ArraySlice<UInt8>] = []
         var time: (Int, Int, Int)?
         var offset: Int?
-        var sawTime = false
-        for t in tokens {
-            let lower = t.lowercased()
-            if month == nil, let m = monthNumber(lower) { month = m; continue }
-            if t.contains(":") && !sawTime && t.first.map({ $0.isNumber }) == true {
+        for r in tokens {
+            let t = b[r]
+            if month == nil, let m = monthNumber(t) { month = m; continue }
+            let first = t[t.startIndex]
+            if time == nil, first >= 0x30 && first <= 0x39, t.contains(0x3A) {
                 guard let tm = parseTime(t) else { return nil }
                 time = tm
-                sawTime = true
                 continue
             }
-            if t.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            if t.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
                 numbers.append(t)
                 continue
             }
-            if offset == nil, sawTime || numbers.count >= 2, let z = parseZone(lower) {
+            if offset == nil, time != nil || numbers.count >= 2,
+               let z = parseZone(String(decoding: t, as: Unicode.UTF8.self).lowercased()) {
                 offset = z
                 continue
             }
             return nil
         }
         guard let month else { return nil }
-        // Day: a 1-2 digit number; year: a 4-digit one, else the remaining 2-digit one.
+        // Day: a 1-2 digit number; year: a 4-digit one, else the remaining 2-digit one (RFC 2822 §4.3).
         var day: Int?
         var year: Int?
         for n in numbers {
-            if n.count == 4, year == nil { year = Int(n) }
-            else if n.count <= 2, day == nil { day = Int(n) }
-            else if n.count <= 2, year == nil { year = Int(n).map { $0 < 50 ? 2000 + $0 : 1900 + $0 } }
+            let v = n.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            if n.count == 4, year == nil { year = v }
+            else if n.count <= 2, day == nil { day = v }
+            else if n.count <= 2, year == nil { year = v < 50 ? 2000 + v : 1900 + v }
             else { return nil }
         }
         guard let day, let year else { return nil }
@@ -178,29 +179,70 @@ public enum DateParser {
         return makeDate(year: year, month: month, day: day, hour: h, minute: mi, second: s, offset: (offset ?? 0) * 60)
     }
 
-    private static func monthNumber(_ t: String) -> Int? {
-        var t = t
-        if t.hasSuffix(".") { t.removeLast() }
-        if t.count == 3, let m = months[t] { return m }
-        if fullMonths.contains(t) { return months[String(t.prefix(3))] }
-        return nil
+    @inline(__always) private static func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
+
+    private static func key3(_ t: ArraySlice<UInt8>) -> UInt32 {
+        let i = t.startIndex
+        return UInt32(lower(t[i])) << 16 | UInt32(lower(t[i + 1])) << 8 | UInt32(lower(t[i + 2]))
     }
 
-    private static func parseTime(_ t: String) -> (Int, Int, Int)? {
-        let parts = t.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2 || parts.count == 3 else { return nil }
-        var vals: [Int] = []
-        for (k, p) in parts.enumerated() {
-            var p = p
-            if k == parts.count - 1, let dot = p.firstIndex(of: ".") { p = p[..<dot] }
-            guard !p.isEmpty, p.count <= 2, p.allSatisfy({ $0.isASCII && $0.isNumber }), let v = Int(p) else { return nil }
-            vals.append(v)
+    private static func isWeekday(_ t: ArraySlice<UInt8>) -> Bool {
+        guard t.count >= 3 else { return false }
+        switch key3(t) {
+        case 0x6D6F6E, 0x747565, 0x776564, 0x746875, 0x667269, 0x736174, 0x73756E:  // mon tue wed thu fri sat sun
+            if t.count == 3 { return true }
+            let l = String(decoding: t, as: Unicode.UTF8.self).lowercased()
+            return weekdays.contains(l.hasSuffix(".") ? String(l.dropLast()) : l)
+        default: return false
         }
+    }
+
+    private static func monthNumber(_ t: ArraySlice<UInt8>) -> Int? {
+        var t = t
+        if t.last == 0x2E { t = t.dropLast() }
+        guard t.count >= 3 else { return nil }
+        let m: Int
+        switch key3(t) {
+        case 0x6A616E: m = 1; case 0x666562: m = 2; case 0x6D6172: m = 3; case 0x617072: m = 4
+        case 0x6D6179: m = 5; case 0x6A756E: m = 6; case 0x6A756C: m = 7; case 0x617567: m = 8
+        case 0x736570: m = 9; case 0x6F6374: m = 10; case 0x6E6F76: m = 11; case 0x646563: m = 12
+        default: return nil
+        }
+        if t.count == 3 { return m }
+        return fullMonths.contains(String(decoding: t, as: Unicode.UTF8.self).lowercased()) ? m : nil
+    }
+
+    private static func parseTime(_ t: ArraySlice<UInt8>) -> (Int, Int, Int)? {
+        var vals: [Int] = []
+        var cur = 0, digits = 0
+        var i = t.startIndex
+        var fraction = false
+        while i < t.endIndex {
+            let c = t[i]
+            if c == 0x3A && !fraction {
+                guard digits >= 1 && digits <= 2 else { return nil }
+                vals.append(cur); cur = 0; digits = 0
+            } else if c == 0x2E && vals.count == 2 && !fraction {
+                fraction = true  // fractional seconds: ignored
+            } else if c >= 0x30 && c <= 0x39 {
+                if !fraction { cur = cur * 10 + Int(c - 0x30); digits += 1 }
+            } else {
+                return nil
+            }
+            i += 1
+        }
+        guard digits >= 1 && digits <= 2 else { return nil }
+        vals.append(cur)
+        guard vals.count == 2 || vals.count == 3 else { return nil }
         return (vals[0], vals[1], vals.count == 3 ? vals[2] : 0)
     }
 
     /// Minutes east of UTC.
     private static func parseZone(_ z: String) -> Int? {
+        switch z {
+        case "gmt", "utc", "ut", "z": return 0
+        default: break
+        }
         if let v = zones[z] { return v }
         var s = Substring(z)
         for prefix in ["gmt", "utc", "ut", "etc/gmt"] where s.hasPrefix(prefix) && s.count > prefix.count {

@@ -1,5 +1,7 @@
 internal import CFeedwatchXML2
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a streaming parse saw, besides the events it delivered.
 struct XMLParseOutcome {
@@ -293,31 +295,47 @@ private func cStringEquals(_ p: UnsafePointer<UInt8>, _ s: StaticString) -> Bool
 
 /// libxml2 interns element and namespace names in the context's dictionary, so
 /// the same pointer comes back for every occurrence; cache the Swift values by
-/// pointer (checked against the bytes, so a reused address cannot alias).
+/// pointer in a small direct-mapped table (each hit is checked against the
+/// bytes with memcmp, so a reused address can never alias another name).
 private struct NameCache {
-    private var strings: [UnsafeRawPointer: (bytes: [UInt8], value: String)] = [:]
-    private var namespaces: [UnsafeRawPointer: (bytes: [UInt8], value: XMLNamespace)] = [:]
+    private struct Entry<Value> {
+        var key: UnsafeRawPointer?
+        var bytes: [UInt8]
+        var value: Value
+    }
+    private static var slots: Int { 512 }
+    private var strings = [Entry<String>](repeating: Entry(key: nil, bytes: [], value: ""), count: NameCache.slots)
+    private var namespaces = [Entry<XMLNamespace>](repeating: Entry(key: nil, bytes: [], value: .none), count: NameCache.slots)
 
-    private static func bytes(_ p: UnsafePointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        var n = 0
-        while p[n] != 0 { n += 1 }
-        return UnsafeBufferPointer(start: p, count: n)
+    @inline(__always)
+    private static func slot(_ p: UnsafeRawPointer) -> Int {
+        let v = UInt(bitPattern: p)
+        return Int((v >> 3 ^ v >> 12) & UInt(slots - 1))
+    }
+
+    @inline(__always)
+    private static func matches(_ bytes: [UInt8], _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        bytes.count == n && (n == 0 || bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, p, n) == 0 })
     }
 
     mutating func string(_ p: UnsafePointer<UInt8>) -> String {
-        let b = NameCache.bytes(p)
-        if let hit = strings[UnsafeRawPointer(p)], hit.bytes.elementsEqual(b) { return hit.value }
+        let n = Int(strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self)))
+        let k = NameCache.slot(p)
+        if strings[k].key == UnsafeRawPointer(p), NameCache.matches(strings[k].bytes, p, n) { return strings[k].value }
+        let b = UnsafeBufferPointer(start: p, count: n)
         let s = String(decoding: b, as: UTF8.self)
-        strings[UnsafeRawPointer(p)] = (Array(b), s)
+        strings[k] = Entry(key: UnsafeRawPointer(p), bytes: Array(b), value: s)
         return s
     }
 
     mutating func namespace(_ p: UnsafePointer<UInt8>?) -> XMLNamespace {
         guard let p else { return .none }
-        let b = NameCache.bytes(p)
-        if let hit = namespaces[UnsafeRawPointer(p)], hit.bytes.elementsEqual(b) { return hit.value }
+        let n = Int(strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self)))
+        let k = NameCache.slot(p)
+        if namespaces[k].key == UnsafeRawPointer(p), NameCache.matches(namespaces[k].bytes, p, n) { return namespaces[k].value }
+        let b = UnsafeBufferPointer(start: p, count: n)
         let ns = XMLNamespace(uri: String(decoding: b, as: UTF8.self))
-        namespaces[UnsafeRawPointer(p)] = (Array(b), ns)
+        namespaces[k] = Entry(key: UnsafeRawPointer(p), bytes: Array(b), value: ns)
         return ns
     }
 }
@@ -357,7 +375,6 @@ private let saxGetEntity: getEntitySAXFunc = { ctx, name in
 private let saxError: xmlStructuredErrorFunc = { ctx, error in
     guard let error else { return }
     let level = Int(error.pointee.level.rawValue)
-    if getenv("FW_XML_DEBUG") != nil { print("xml error \(error.pointee.code) level \(level): \(error.pointee.message.map { String(cString: $0) } ?? "")") }
     let message = error.pointee.message.map { String(cString: $0) }
     // ctx is the parser context that raised it (userData == the context).
     if let d = driverOf(ctx) { d.error(level: level, message: message) }

@@ -55,56 +55,73 @@ extension ParsedFeed {
     }
 }
 
-/// Minimal JSON writer (RFC 8259): strings escaped per §7, output stays one line.
+/// Minimal JSON writer (RFC 8259): strings escaped per §7, output stays one
+/// line. Works on UTF-8 bytes: feed content is large and quote-heavy, and
+/// per-character String appends were the slowest part of `parse --json`.
 struct JSONLine {
-    private(set) var text = ""
+    private var bytes: [UInt8] = []
     private var needComma = false
 
-    mutating func open() { text += "{"; needComma = false }
-    mutating func close() { text += "}"; needComma = true }
-    mutating func raw(_ s: String) { text += s; needComma = true }
+    init() { bytes.reserveCapacity(4096) }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    mutating func open() { bytes.append(0x7B); needComma = false }
+    mutating func close() { bytes.append(0x7D); needComma = true }
+    mutating func raw(_ s: String) { bytes.append(contentsOf: s.utf8); needComma = true }
     mutating func key(_ k: String) {
-        if needComma && text.last != "{" && text.last != "[" { text += "," }
+        if needComma, let last = bytes.last, last != 0x7B && last != 0x5B { bytes.append(0x2C) }
         string(k)
-        text += ":"
+        bytes.append(0x3A)
         needComma = false
     }
     mutating func strings(_ a: [String]) {
-        text += "["
+        bytes.append(0x5B)
         for (i, s) in a.enumerated() {
-            if i > 0 { text += "," }
+            if i > 0 { bytes.append(0x2C) }
             string(s)
         }
-        text += "]"
+        bytes.append(0x5D)
         needComma = true
     }
     mutating func string(_ s: String?) {
         defer { needComma = true }
-        guard let s else { text += "null"; return }
-        var out = "\""
-        var needsEscape = false
-        for u in s.utf8 where u < 0x20 || u == 0x22 || u == 0x5C { needsEscape = true; break }
-        if !needsEscape {
-            out += s
-        } else {
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
+        guard var s else { bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]); return }
+        bytes.append(0x22)
+        s.withUTF8 { u in
+            var runStart = 0
+            var i = 0
+            let n = u.count
+            let base = u.baseAddress!
+            while i < n {
+                // Skip eight bytes at a time while none needs escaping (< 0x20, '"', '\\').
+                while i + 8 <= n {
+                    let w = UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)
+                    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+                    let q = w ^ (ones &* 0x22), b = w ^ (ones &* 0x5C)
+                    let found = ((w &- ones &* 0x20) & ~w & highs) | ((q &- ones) & ~q & highs) | ((b &- ones) & ~b & highs)
+                    if found != 0 { break }
+                    i += 8
+                }
+                guard i < n else { break }
+                let c = u[i]
+                i += 1
+                guard c < 0x20 || c == 0x22 || c == 0x5C else { continue }
+                if runStart < i - 1 { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart..<(i - 1)])) }
+                runStart = i
+                switch c {
+                case 0x22: bytes.append(contentsOf: [0x5C, 0x22])
+                case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+                case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
+                case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
+                case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
                 default:
-                    if scalar.value < 0x20 {
-                        let h = String(scalar.value, radix: 16)
-                        out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                    } else {
-                        out.unicodeScalars.append(scalar)
-                    }
+                    func hex(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }
+                    bytes.append(contentsOf: [0x5C, 0x75, 0x30, 0x30, hex(c >> 4), hex(c & 0xF)])
                 }
             }
+            if runStart < u.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: u[runStart...])) }
         }
-        out += "\""
-        text += out
+        bytes.append(0x22)
     }
 }
