@@ -39,7 +39,7 @@ struct ParseCommand: ParsableCommand {
             }
             switch result {
             case .success(let feed):
-                out.write(json ? feed.jsonObject(file: file) : summary(feed, file: file))
+                if json { out.write(bytes: feed.jsonBytes(file: file)) } else { out.write(summary(feed, file: file)) }
             case .failure(let error):
                 failed = true
                 out.write(json ? ParsedFeed.jsonError(file: file, error: error) : "\(file): error: \(error)")
@@ -73,6 +73,12 @@ struct StdoutBuffer {
 
     mutating func write(_ line: String) {
         buffer.append(contentsOf: line.utf8)
+        buffer.append(0x0A)
+        if buffer.count > 1 << 16 { flush() }
+    }
+
+    mutating func write(bytes line: [UInt8]) {
+        buffer.append(contentsOf: line)
         buffer.append(0x0A)
         if buffer.count > 1 << 16 { flush() }
     }

@@ -4,6 +4,11 @@ extension ParsedFeed {
     /// The one-line JSON object of CONTRACT.md ("feedwatch parse --json output"),
     /// keys in the contract's order, dates as RFC 3339 UTC.
     public func jsonObject(file: String) -> String {
+        String(decoding: jsonBytes(file: file), as: UTF8.self)
+    }
+
+    /// `jsonObject(file:)` as UTF-8 bytes, without the final String round trip.
+    public func jsonBytes(file: String) -> [UInt8] {
         var o = JSONLine()
         o.open()
         o.key("file"); o.string(file)
@@ -41,7 +46,7 @@ extension ParsedFeed {
         }
         o.raw("]")
         o.close()
-        return o.text
+        return o.bytes
     }
 
     /// `{"file": …, "error": …}` for a document that is not a feed.
@@ -59,7 +64,7 @@ extension ParsedFeed {
 /// line. Works on UTF-8 bytes: feed content is large and quote-heavy, and
 /// per-character String appends were the slowest part of `parse --json`.
 struct JSONLine {
-    private var bytes: [UInt8] = []
+    private(set) var bytes: [UInt8] = []
     private var needComma = false
 
     init() { bytes.reserveCapacity(4096) }

@@ -19,7 +19,6 @@ final class RSSBuilder: XMLEventSink {
     /// at their start tag, so a stray nested <item> (seen in real feeds) becomes
     /// an item of its own without taking the outer item's place.
     private var open: [Int] = []
-    private var lowercased: [String: String] = [:]
 
     /// Edits the innermost open item in place (no copy of the item).
     @inline(__always)
@@ -31,11 +30,9 @@ final class RSSBuilder: XMLEventSink {
 
     /// RSS element names compared case-insensitively, as feedparser and browsers do
     /// (`<pubdate>` and `<pubDate>` are seen in the wild).
-    private func lower(_ name: String) -> String {
-        if let l = lowercased[name] { return l }
-        let l = name.lowercased()
-        lowercased[name] = l
-        return l
+    static func asciiLowercased(_ name: String) -> String {
+        guard name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return name }
+        return String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     init(dialect: RSSWire.Dialect, rootAttributes: [XMLAttribute], documentBase: String?) {
@@ -50,7 +47,7 @@ final class RSSBuilder: XMLEventSink {
     }
 
     func startElement(ns: XMLNamespace, name rawName: String, attributes: [XMLAttribute]) -> ContentMode {
-        let name = ns.isRSSCore ? lower(rawName) : rawName
+        let name = ns.isRSSCore ? RSSBuilder.asciiLowercased(rawName) : rawName
         let parent = stack.last!
         let base = attributes.isEmpty ? parent.base : Self.base(attributes, parent: parent.base)
         var frame = Frame(context: .other, field: nil, base: base)
