@@ -45,6 +45,15 @@ static inline void *fw_ctxt_private(void *ctx) {
 
 static inline int fw_ctxt_well_formed(xmlParserCtxtPtr ctxt) { return ctxt->wellFormed; }
 
+/* When getEntity refuses an entity, libxml2 2.9 retries xmlSAX2GetEntity
+   itself as long as the document is still well-formed (parser.c,
+   xmlParseEntityRef); marking it not well-formed makes the refusal stick. */
+static inline void fw_ctxt_refuse_entities(void *ctx) {
+    xmlParserCtxtPtr ctxt = (xmlParserCtxtPtr)ctx;
+    ctxt->wellFormed = 0;
+    xmlStopParser(ctxt);
+}
+
 static inline void fw_ctxt_free_doc(xmlParserCtxtPtr ctxt) {
     if (ctxt->myDoc != NULL) { xmlFreeDoc(ctxt->myDoc); ctxt->myDoc = NULL; }
 }

@@ -240,6 +240,10 @@ final class SAXDriver {
         }
     }
 
+    func stopDocument() {
+        if let ctxt { fw_ctxt_refuse_entities(ctxt) }
+    }
+
     private func stop() {
         wellFormed = false
         if let ctxt { xmlStopParser(ctxt.assumingMemoryBound(to: xmlParserCtxt.self)) }
@@ -369,7 +373,12 @@ private let saxGetEntity: getEntitySAXFunc = { ctx, name in
     guard let ent = xmlSAX2GetEntity(ctx, name) else { return nil }
     guard let d = driverOf(ctx) else { return ent }
     if fw_entity_is_internal(ent) == 0 { return nil }  // never external
-    return d.allowEntity(length: Int(fw_entity_length(ent))) ? ent : nil
+    if d.allowEntity(length: Int(fw_entity_length(ent))) { return ent }
+    // Over budget: refuse, and stop both this (possibly nested, entity-content)
+    // context and the document's own one.
+    fw_ctxt_refuse_entities(ctx)
+    d.stopDocument()
+    return nil
 }
 
 private let saxError: xmlStructuredErrorFunc = { ctx, error in
