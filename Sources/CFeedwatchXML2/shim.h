@@ -39,6 +39,16 @@ static inline void fw_ctxt_install_sax(xmlParserCtxtPtr ctxt, const xmlSAXHandle
     ctxt->_private = priv;
 }
 
+/* Character data is only wanted inside the few elements being collected;
+   with no handler installed libxml2 does not call out at all for the rest
+   (whitespace between elements, skipped subtrees). Entity-content contexts
+   share this handler struct, so the switch applies to them too. */
+static inline void fw_ctxt_set_characters(void *ctx, charactersSAXFunc f) {
+    xmlParserCtxtPtr ctxt = (xmlParserCtxtPtr)ctx;
+    ctxt->sax->characters = f;
+    ctxt->sax->ignorableWhitespace = f;
+}
+
 static inline void *fw_ctxt_private(void *ctx) {
     return ((xmlParserCtxtPtr)ctx)->_private;
 }

@@ -122,15 +122,21 @@ enum FeedAdapter {
             item.content = (i.contentHTML ?? i.contentText)?.trimmedOrNil
             item.published = firstDate(i.datePublished)
             item.updated = firstDate(i.dateModified)
-            item.authors = i.authors
+            item.authors = names(i.authors.isEmpty ? w.authors : i.authors)
             item.categories = i.tags.compactMap { $0.trimmedOrNil }
-            item.enclosures = i.attachments.map { Enclosure(url: Links.resolve($0.url, against: baseURL), type: $0.mimeType, length: $0.size) }
+            item.enclosures = i.attachments.compactMap { a in
+                a.url?.trimmedOrNil.map { Enclosure(url: Links.resolve($0, against: baseURL), type: a.mimeType, length: a.size) }
+            }
             feed.items.append(item)
         }
         return feed
     }
 
     // MARK: helpers
+
+    private static func names(_ authors: [JSONFeedWire.Author]) -> [String] {
+        authors.compactMap { $0.name?.trimmedOrNil ?? $0.url?.trimmedOrNil }
+    }
 
     /// The first of the given date strings that parses.
     private static func firstDate(_ candidates: String?...) -> Date? {

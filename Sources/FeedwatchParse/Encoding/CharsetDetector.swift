@@ -50,7 +50,9 @@ enum CharsetDetector {
                 if actual == "UTF-8" {
                     if firstUsable == nil { firstUsable = actual }
                     if UTF8Check.isValid(body) {
-                        return Decoded(utf8: Array(body), bozo: index > 0, encoding: actual)
+                        // No BOM: hand back the caller's array itself (no copy).
+                        let bytes = body.count == input.count ? input : Array(body)
+                        return Decoded(utf8: bytes, bozo: index > 0, encoding: actual)
                     }
                     continue
                 }

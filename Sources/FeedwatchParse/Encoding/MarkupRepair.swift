@@ -169,6 +169,14 @@ enum MarkupRepair {
         mutating func scrubControls(from a: Int, to b: Int) -> Int {
             var i = a
             while i < b {
+                // Eight bytes at a time while none is below 0x20.
+                while i + 8 <= b {
+                    let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+                    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+                    if (w &- ones &* 0x20) & ~w & highs != 0 { break }
+                    i += 8
+                }
+                guard i < b else { break }
                 let c = p[i]
                 if c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D { replace(from: i, length: 1, with: [0x20]) }
                 i += 1

@@ -79,9 +79,10 @@ final class ParserContextHandle {
         fw_install_entity_decl(&sax)
         sax.startElementNs = saxStartElement
         sax.endElementNs = saxEndElement
-        sax.characters = saxCharacters
-        sax.ignorableWhitespace = saxCharacters
-        sax.cdataBlock = saxCharacters
+        // Installed only while an element's text is being collected (SAXDriver.setCollecting).
+        sax.characters = nil
+        sax.ignorableWhitespace = nil
+        sax.cdataBlock = nil
         sax.getEntity = saxGetEntity
         sax.serror = saxError
         let unmanaged = Unmanaged.passUnretained(driver)
@@ -105,7 +106,7 @@ final class ParserContextHandle {
 /// Receives libxml2's callbacks for one parse and turns them into sink events.
 /// Text is accumulated as UTF-8 bytes and decoded once per element.
 final class SAXDriver {
-    let sink: XMLEventSink
+    private(set) var sink: XMLEventSink
     let limits: XMLLimits
     var ctxt: UnsafeMutableRawPointer?
     var wellFormed = true
@@ -162,12 +163,14 @@ final class SAXDriver {
                 attrs.append(XMLAttribute(ns: names.namespace(attributes[base + 2]), name: names.string(local), value: value))
             }
         }
-        switch sink.startElement(ns: ns, name: name, attributes: attrs) {
+        let mode = sink.startElement(ns: ns, name: name, attributes: attrs)
+        if depth == 1, let next = sink.successor { sink = next }
+        switch mode {
         case .container: break
         case .skip: skipDepth = 1
-        case .text: captureDepth = 1; stripDiv = false; rawText = false; divStripped = -1; text.removeAll(keepingCapacity: true)
-        case .xhtml: captureDepth = 1; stripDiv = true; rawText = false; divStripped = -1; text.removeAll(keepingCapacity: true)
-        case .html: captureDepth = 1; stripDiv = true; rawText = true; divStripped = -1; text.removeAll(keepingCapacity: true)
+        case .text: setCollecting(true); captureDepth = 1; stripDiv = false; rawText = false; divStripped = -1; text.removeAll(keepingCapacity: true)
+        case .xhtml: setCollecting(true); captureDepth = 1; stripDiv = true; rawText = false; divStripped = -1; text.removeAll(keepingCapacity: true)
+        case .html: setCollecting(true); captureDepth = 1; stripDiv = true; rawText = true; divStripped = -1; text.removeAll(keepingCapacity: true)
         }
     }
 
@@ -186,7 +189,13 @@ final class SAXDriver {
         if captureDepth > 0 {
             captureDepth -= 1
             if captureDepth == 0 {
-                let s = String(decoding: text, as: UTF8.self)
+                setCollecting(false)
+                // Every collected field is reported trimmed (CONTRACT.md), so trim
+                // the bytes here instead of copying the String again later.
+                var lo = 0, hi = text.count
+                while lo < hi, text[lo] == 0x20 || text[lo] == 0x0A || text[lo] == 0x0D || text[lo] == 0x09 { lo += 1 }
+                while hi > lo, text[hi - 1] == 0x20 || text[hi - 1] == 0x0A || text[hi - 1] == 0x0D || text[hi - 1] == 0x09 { hi -= 1 }
+                let s = text.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[lo..<hi]), as: UTF8.self) }
                 if text.count > 1 << 16 { text = [] } else { text.removeAll(keepingCapacity: true) }
                 sink.endElement(text: s)
                 return
@@ -238,6 +247,10 @@ final class SAXDriver {
             while m.last == "\n" { m.removeLast() }
             firstError = m
         }
+    }
+
+    private func setCollecting(_ on: Bool) {
+        if let ctxt { fw_ctxt_set_characters(ctxt, on ? saxCharacters : nil) }
     }
 
     func stopDocument() {
