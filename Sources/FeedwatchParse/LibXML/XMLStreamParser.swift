@@ -364,22 +364,32 @@ private func driverOf(_ ctx: UnsafeMutableRawPointer?) -> SAXDriver? {
     return Unmanaged<SAXDriver>.fromOpaque(priv).takeUnretainedValue()
 }
 
+/// The hot callbacks borrow the driver without a retain/release pair: it is
+/// kept alive by `ParserContextHandle.run` for the whole parse.
+@inline(__always)
+private func withDriver(_ ctx: UnsafeMutableRawPointer?, _ body: (SAXDriver) -> Void) {
+    guard let ctx, let priv = fw_ctxt_private(ctx) else { return }
+    Unmanaged<SAXDriver>.fromOpaque(priv)._withUnsafeGuaranteedRef(body)
+}
+
 private let saxStartElement: startElementNsSAX2Func = { ctx, localname, prefix, uri, nbNamespaces, namespaces, nbAttributes, _, attributes in
-    guard let d = driverOf(ctx), let localname else { return }
-    if !d.sawRoot, nbNamespaces > 0, let namespaces {
-        d.rootNamespaces((0..<Int(nbNamespaces)).compactMap { namespaces[$0 * 2 + 1] })
+    guard let localname else { return }
+    withDriver(ctx) { d in
+        if !d.sawRoot, nbNamespaces > 0, let namespaces {
+            d.rootNamespaces((0..<Int(nbNamespaces)).compactMap { namespaces[$0 * 2 + 1] })
+        }
+        d.start(localname: localname, prefix: prefix, uri: uri, nbAttributes: Int(nbAttributes), attributes: attributes)
     }
-    d.start(localname: localname, prefix: prefix, uri: uri, nbAttributes: Int(nbAttributes), attributes: attributes)
 }
 
 private let saxEndElement: endElementNsSAX2Func = { ctx, localname, prefix, _ in
-    guard let d = driverOf(ctx), let localname else { return }
-    d.end(localname: localname, prefix: prefix)
+    guard let localname else { return }
+    withDriver(ctx) { $0.end(localname: localname, prefix: prefix) }
 }
 
 private let saxCharacters: charactersSAXFunc = { ctx, ch, len in
-    guard let d = driverOf(ctx), let ch else { return }
-    d.characters(ch, Int(len))
+    guard let ch else { return }
+    withDriver(ctx) { $0.characters(ch, Int(len)) }
 }
 
 private let saxGetEntity: getEntitySAXFunc = { ctx, name in
