@@ -125,58 +125,67 @@ public enum DateParser {
     ]
 
     static func parseRFC822(_ b: [UInt8]) -> Date? {
-        // Tokens split on spaces and commas (the comma after the weekday may lack its space).
-        var tokens: [Range<Int>] = []
-        var start = -1
-        for (i, c) in b.enumerated() {
-            if c == 0x20 || c == 0x2C || c == 0x09 {
-                if start >= 0 { tokens.append(start..<i); start = -1 }
-            } else if start < 0 {
-                start = i
-            }
-        }
-        if start >= 0 { tokens.append(start..<b.count) }
-        guard !tokens.isEmpty else { return nil }
-        if isWeekday(b[tokens[0]]) { tokens.removeFirst() }
-
+        // Tokens split on spaces and commas (the comma after the weekday may lack
+        // its space), classified as they come: no token array is built.
         var month: Int?
-        var numbers: [ArraySlice<UInt8>] = []
         var time: (Int, Int, Int)?
         var offset: Int?
-        for r in tokens {
-            let t = b[r]
+        var day: Int?
+        var year: Int?
+        var numberCount = 0
+        var first = true
+        var i = 0
+        let n = b.count
+        while i < n {
+            while i < n && (b[i] == 0x20 || b[i] == 0x2C || b[i] == 0x09) { i += 1 }
+            guard i < n else { break }
+            let start = i
+            while i < n && !(b[i] == 0x20 || b[i] == 0x2C || b[i] == 0x09) { i += 1 }
+            let t = b[start..<i]
+            if first {
+                first = false
+                if isWeekday(t) { continue }
+            }
             if month == nil, let m = monthNumber(t) { month = m; continue }
-            let first = t[t.startIndex]
-            if time == nil, first >= 0x30 && first <= 0x39, t.contains(0x3A) {
+            let c0 = t[t.startIndex]
+            if time == nil, c0 >= 0x30 && c0 <= 0x39, t.contains(0x3A) {
                 guard let tm = parseTime(t) else { return nil }
                 time = tm
                 continue
             }
             if t.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-                numbers.append(t)
+                // Day: a 1-2 digit number; year: a 4-digit one, else the remaining
+                // 2-digit one (RFC 2822 §4.3: 00-49 → 20xx, 50-99 → 19xx).
+                numberCount += 1
+                let v = t.reduce(0) { $0 &* 10 &+ Int($1 &- 0x30) }
+                if t.count == 4, year == nil { year = v }
+                else if t.count <= 2, day == nil { day = v }
+                else if t.count <= 2, year == nil { year = v < 50 ? 2000 + v : 1900 + v }
+                else { return nil }
                 continue
             }
-            if offset == nil, time != nil || numbers.count >= 2,
-               let z = parseZone(String(decoding: t, as: Unicode.UTF8.self).lowercased()) {
+            if offset == nil, time != nil || numberCount >= 2, let z = parseZone(t) {
                 offset = z
                 continue
             }
             return nil
         }
-        guard let month else { return nil }
-        // Day: a 1-2 digit number; year: a 4-digit one, else the remaining 2-digit one (RFC 2822 §4.3).
-        var day: Int?
-        var year: Int?
-        for n in numbers {
-            let v = n.reduce(0) { $0 * 10 + Int($1 - 0x30) }
-            if n.count == 4, year == nil { year = v }
-            else if n.count <= 2, day == nil { day = v }
-            else if n.count <= 2, year == nil { year = v < 50 ? 2000 + v : 1900 + v }
-            else { return nil }
-        }
-        guard let day, let year else { return nil }
+        guard let month, let day, let year else { return nil }
         let (h, mi, s) = time ?? (0, 0, 0)
         return makeDate(year: year, month: month, day: day, hour: h, minute: mi, second: s, offset: (offset ?? 0) * 60)
+    }
+
+    /// Zone token as bytes: the common names without building a String.
+    private static func parseZone(_ t: ArraySlice<UInt8>) -> Int? {
+        if t.count <= 3 {
+            var k: UInt32 = 0
+            for c in t { k = k << 8 | UInt32(lower(c)) }
+            switch k {
+            case 0x676D74, 0x757463, 0x7574, 0x7A: return 0  // gmt utc ut z
+            default: break
+            }
+        }
+        return parseZone(String(decoding: t, as: Unicode.UTF8.self).lowercased())
     }
 
     @inline(__always) private static func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
