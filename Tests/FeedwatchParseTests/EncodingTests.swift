@@ -128,6 +128,7 @@ struct BrokenDocumentTests {
         #expect(feed.bozo)
         #expect(feed.items.first?.title == "one")
         #expect(feed.items.count == 2)
+        #expect(feed.items.last?.title == "tw")
     }
 
     @Test func junkBeforeDeclarationAndControlCharacters() throws {

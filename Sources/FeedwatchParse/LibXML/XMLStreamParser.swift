@@ -99,6 +99,7 @@ final class ParserContextHandle {
         fw_ctxt_install_sax(ctxt, &sax, unmanaged.toOpaque())
         driver.ctxt = UnsafeMutableRawPointer(ctxt)
         xmlParseDocument(ctxt)
+        driver.finishTruncated()
         withExtendedLifetime(driver) {}
     }
 }
@@ -207,6 +208,15 @@ final class SAXDriver {
             return
         }
         sink.endElement(text: nil)
+    }
+
+    /// A document cut off inside a collected element (a truncated download)
+    /// still delivers the text collected so far.
+    func finishTruncated() {
+        guard captureDepth > 0, skipDepth == 0 else { return }
+        captureDepth = 0
+        let s = String(decoding: text, as: UTF8.self)
+        sink.endElement(text: s.trimmedOrNil ?? "")
     }
 
     func characters(_ ch: UnsafePointer<UInt8>, _ len: Int) {
