@@ -322,47 +322,48 @@ private func cStringEquals(_ p: UnsafePointer<UInt8>, _ s: StaticString) -> Bool
 
 /// libxml2 interns element and namespace names in the context's dictionary, so
 /// the same pointer comes back for every occurrence; cache the Swift values by
-/// pointer in a small direct-mapped table (each hit is checked against the
-/// bytes with memcmp, so a reused address can never alias another name).
+/// pointer in a small direct-mapped table. Each hit is checked against the
+/// bytes (memcmp with the cached string's UTF-8), so a reused address can never
+/// alias another name. Kept small: it is created and destroyed per document.
 private struct NameCache {
-    private struct Entry<Value> {
-        var key: UnsafeRawPointer?
-        var bytes: [UInt8]
-        var value: Value
-    }
-    private static var slots: Int { 512 }
-    private var strings = [Entry<String>](repeating: Entry(key: nil, bytes: [], value: ""), count: NameCache.slots)
-    private var namespaces = [Entry<XMLNamespace>](repeating: Entry(key: nil, bytes: [], value: .none), count: NameCache.slots)
+    private static var slots: Int { 128 }
+    private var strings = [(key: UnsafeRawPointer?, value: String)](repeating: (nil, ""), count: NameCache.slots)
+    private var namespaces = [(key: UnsafeRawPointer?, uri: String, value: XMLNamespace)](repeating: (nil, "", .none), count: NameCache.slots)
 
     @inline(__always)
     private static func slot(_ p: UnsafeRawPointer) -> Int {
         let v = UInt(bitPattern: p)
-        return Int((v >> 3 ^ v >> 12) & UInt(slots - 1))
+        return Int((v >> 3 ^ v >> 10) & UInt(slots - 1))
     }
 
     @inline(__always)
-    private static func matches(_ bytes: [UInt8], _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        bytes.count == n && (n == 0 || bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, p, n) == 0 })
+    private static func same(_ s: String, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        guard s.utf8.count == n else { return false }
+        return s.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, p, n) == 0 } ?? false
+    }
+
+    @inline(__always)
+    private static func length(_ p: UnsafePointer<UInt8>) -> Int {
+        Int(strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self)))
     }
 
     mutating func string(_ p: UnsafePointer<UInt8>) -> String {
-        let n = Int(strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self)))
+        let n = NameCache.length(p)
         let k = NameCache.slot(p)
-        if strings[k].key == UnsafeRawPointer(p), NameCache.matches(strings[k].bytes, p, n) { return strings[k].value }
-        let b = UnsafeBufferPointer(start: p, count: n)
-        let s = String(decoding: b, as: UTF8.self)
-        strings[k] = Entry(key: UnsafeRawPointer(p), bytes: Array(b), value: s)
+        if strings[k].key == UnsafeRawPointer(p), NameCache.same(strings[k].value, p, n) { return strings[k].value }
+        let s = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        strings[k] = (UnsafeRawPointer(p), s)
         return s
     }
 
     mutating func namespace(_ p: UnsafePointer<UInt8>?) -> XMLNamespace {
         guard let p else { return .none }
-        let n = Int(strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self)))
+        let n = NameCache.length(p)
         let k = NameCache.slot(p)
-        if namespaces[k].key == UnsafeRawPointer(p), NameCache.matches(namespaces[k].bytes, p, n) { return namespaces[k].value }
-        let b = UnsafeBufferPointer(start: p, count: n)
-        let ns = XMLNamespace(uri: String(decoding: b, as: UTF8.self))
-        namespaces[k] = Entry(key: UnsafeRawPointer(p), bytes: Array(b), value: ns)
+        if namespaces[k].key == UnsafeRawPointer(p), NameCache.same(namespaces[k].uri, p, n) { return namespaces[k].value }
+        let uri = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        let ns = XMLNamespace(uri: uri)
+        namespaces[k] = (UnsafeRawPointer(p), uri, ns)
         return ns
     }
 }
