@@ -312,11 +312,19 @@ public enum DateParser {
 
     /// RFC 3339 UTC with second precision, e.g. `2018-04-10T07:00:00Z`.
     public static func rfc3339(_ date: Date) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(20)
+        appendRFC3339(date, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the RFC 3339 form (§5.6, UTC, "Z") as ASCII bytes.
+    static func appendRFC3339(_ date: Date, to out: inout [UInt8]) {
         let t = Int(date.timeIntervalSince1970.rounded(.down))
         var days = t / 86400
         var secs = t % 86400
         if secs < 0 { secs += 86400; days -= 1 }
-        // civil_from_days
+        // civil_from_days (Howard Hinnant)
         let z = days + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097
@@ -325,10 +333,11 @@ public enum DateParser {
         let mp = (5 * doy + 2) / 153
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func p2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        var ys = String(y)
-        while ys.count < 4 { ys = "0" + ys }
-        return "\(ys)-\(p2(m))-\(p2(d))T\(p2(secs / 3600)):\(p2(secs % 3600 / 60)):\(p2(secs % 60))Z"
+        let y = max(0, min(9999, yoe + era * 400 + (m <= 2 ? 1 : 0)))
+        func two(_ v: Int) { out.append(UInt8(0x30 + v / 10)); out.append(UInt8(0x30 + v % 10)) }
+        two(y / 100); two(y % 100)
+        out.append(0x2D); two(m); out.append(0x2D); two(d)
+        out.append(0x54); two(secs / 3600); out.append(0x3A); two(secs % 3600 / 60); out.append(0x3A); two(secs % 60)
+        out.append(0x5A)
     }
 }

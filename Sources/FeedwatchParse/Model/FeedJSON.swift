@@ -18,7 +18,7 @@ extension ParsedFeed {
         o.key("link"); o.string(link)
         o.key("description"); o.string(description)
         o.key("language"); o.string(language)
-        o.key("updated"); o.string(updated.map(DateParser.rfc3339))
+        o.key("updated"); o.date(updated)
         o.key("items"); o.raw("[")
         for (n, item) in items.enumerated() {
             if n > 0 { o.raw(",") }
@@ -28,8 +28,8 @@ extension ParsedFeed {
             o.key("link"); o.string(item.link)
             o.key("summary"); o.string(item.summary)
             o.key("content"); o.string(item.content)
-            o.key("published"); o.string(item.published.map(DateParser.rfc3339))
-            o.key("updated"); o.string(item.updated.map(DateParser.rfc3339))
+            o.key("published"); o.date(item.published)
+            o.key("updated"); o.date(item.updated)
             o.key("authors"); o.strings(item.authors)
             o.key("categories"); o.strings(item.categories)
             o.key("enclosures"); o.raw("[")
@@ -74,11 +74,22 @@ struct JSONLine {
     mutating func open() { bytes.append(0x7B); needComma = false }
     mutating func close() { bytes.append(0x7D); needComma = true }
     mutating func raw(_ s: String) { bytes.append(contentsOf: s.utf8); needComma = true }
-    mutating func key(_ k: String) {
+    /// Keys are the contract's fixed ASCII names: copied, not escaped.
+    mutating func key(_ k: StaticString) {
         if needComma, let last = bytes.last, last != 0x7B && last != 0x5B { bytes.append(0x2C) }
-        string(k)
-        bytes.append(0x3A)
+        bytes.append(0x22)
+        bytes.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
+        bytes.append(contentsOf: [0x22, 0x3A])
         needComma = false
+    }
+
+    /// RFC 3339 UTC (`2018-04-10T07:00:00Z`) or null, written as bytes.
+    mutating func date(_ d: Date?) {
+        defer { needComma = true }
+        guard let d else { bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]); return }
+        bytes.append(0x22)
+        DateParser.appendRFC3339(d, to: &bytes)
+        bytes.append(0x22)
     }
     mutating func strings(_ a: [String]) {
         bytes.append(0x5B)
