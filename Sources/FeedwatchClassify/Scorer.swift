@@ -218,7 +218,7 @@ extension KeywordRules {
             let g = groups[terms[t].group]
             matches.append(TermMatch(term: terms[t].name, group: g.name, weight: g.weight, count: e.count, positions: e.positions.sorted()))
         }
-        let value = (total * 10000).rounded() / 10000
+        let value = (total * 100).rounded() / 100
         return Score(value: value == 0 ? 0 : value, threshold: threshold, matches: matches, notes: notes)
     }
 
