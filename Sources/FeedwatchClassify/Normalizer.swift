@@ -33,6 +33,9 @@ struct FoldTable: Sendable {
     let offset: [UInt32]
     let bytes: [UInt8]
 
+    /// Per ASCII byte: its folded byte when it is a word character, else 0x80 | kind.
+    let ascii: [UInt8]
+
     static let shared = FoldTable()
 
     private init() {
@@ -56,6 +59,12 @@ struct FoldTable: Sendable {
         self.info = info
         self.offset = offset
         self.bytes = bytes
+        var ascii = [UInt8](repeating: 0, count: 128)
+        for v in 0..<128 {
+            let kind = info[v] >> 5
+            ascii[v] = kind == ScalarKind.word.rawValue && info[v] & 31 == 1 ? bytes[Int(offset[v])] : 0x80 | kind
+        }
+        self.ascii = ascii
     }
 
     /// Ranges where compatibility/canonical decomposition is applied (then marks stripped).

@@ -35,9 +35,14 @@ enum Scanner {
                 table.info.withUnsafeBufferPointer { info in
                     table.offset.withUnsafeBufferPointer { offset in
                         table.bytes.withUnsafeBufferPointer { fbytes in
+                          table.ascii.withUnsafeBufferPointer { ascii in
+                          automaton.outputStart.withUnsafeBufferPointer { ostart in
+                            automaton.outputs.withUnsafeBufferPointer { outs in
                             let ctx = Context(trans: trans.baseAddress!, cls: cls.baseAddress!, classCount: Int32(automaton.classCount),
                                               firstOutput: automaton.firstOutputState, info: info.baseAddress!,
-                                              offset: offset.baseAddress!, fbytes: fbytes.baseAddress!)
+                                              offset: offset.baseAddress!, fbytes: fbytes.baseAddress!,
+                                              outputStart: ostart.baseAddress!, outputs: outs.baseAddress!,
+                                              ascii: ascii.baseAddress!)
                             st.feed(0x20, ctx, &hits, automaton)
                             st.lastSpace = true
                             if let title {
@@ -51,6 +56,9 @@ enum Scanner {
                             st.justPeriod = false
                             run(body, &st, ctx, &hits, automaton)
                             st.separator(ctx, &hits, automaton)
+                            }
+                          }
+                          }
                         }
                     }
                 }
@@ -74,6 +82,10 @@ enum Scanner {
         let info: UnsafePointer<UInt8>
         let offset: UnsafePointer<UInt32>
         let fbytes: UnsafePointer<UInt8>
+        let outputStart: UnsafePointer<Int32>
+        let outputs: UnsafePointer<Int32>
+        /// Per ASCII byte: folded byte (0x00–0x7F) for word characters, 0x80 | kind otherwise.
+        let ascii: UnsafePointer<UInt8>
     }
 
     /// Abbreviations after which a period does not end a sentence (ASCII, ≤ 4 letters, packed).
@@ -115,9 +127,9 @@ enum Scanner {
         @inline(never)
         mutating func report(_ ctx: Context, _ hits: inout [Hit], _ a: Automaton) {
             let i = Int(state - ctx.firstOutput)
-            let lo = Int(a.outputStart[i]), hi = Int(a.outputStart[i + 1])
+            let lo = Int(ctx.outputStart[i]), hi = Int(ctx.outputStart[i + 1])
             for k in lo..<hi {
-                hits.append(Hit(pattern: a.outputs[k], endWord: word, unit: unit))
+                hits.append(Hit(pattern: ctx.outputs[k], endWord: word, unit: unit))
             }
         }
 
@@ -157,8 +169,23 @@ enum Scanner {
                 let b0 = base[i]
                 var v: UInt32
                 if b0 < 0x80 {
-                    v = UInt32(b0)
+                    // Fast path: ASCII letters and digits (most of any Latin-script text).
+                    let f = ctx.ascii[Int(b0)]
                     i += 1
+                    if f < 0x80 {
+                        justPeriod = false
+                        if lastSpace || lastCJK {
+                            if lastCJK { feed(0x20, ctx, &hits, a) }
+                            wordStart()
+                        }
+                        feed(f, ctx, &hits, a)
+                        if wordLen < 4 { wordHash = wordHash << 8 | UInt32(f) }
+                        wordLen += 1
+                        lastSpace = false
+                        lastCJK = false
+                        continue
+                    }
+                    v = UInt32(b0)
                 } else if b0 < 0xE0 {
                     guard b0 >= 0xC2, i + 1 < n else { i += 1; v = 0xFFFD; handle(v, ctx, &hits, a); continue }
                     v = UInt32(b0 & 0x1F) << 6 | UInt32(base[i + 1] & 0x3F)
