@@ -6,6 +6,7 @@ from Config/keywords.toml (wildcards removed), for the grep comparison."""
 import json, os, random, re, sys
 
 repo, shared, out, target_mb = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+file_bytes = int(sys.argv[5]) if len(sys.argv) > 5 else 5000
 rng = random.Random(20261130)
 texts = []
 dev = os.path.join(shared, "relevance", "dev.jsonl")
@@ -21,7 +22,7 @@ os.makedirs(corpus, exist_ok=True)
 total, n = 0, 0
 while total < target_mb * 1e6:
     parts, size = [], 0
-    while size < 5000:
+    while size < file_bytes:
         t = rng.choice(texts)
         parts.append(t)
         size += len(t.encode("utf-8"))
@@ -33,7 +34,14 @@ while total < target_mb * 1e6:
 
 # 300 spellings from the shipped keyword file, as fixed strings for grep -F.
 spellings = []
-for m in re.finditer(r'"((?:[^"\\]|\\.)*)"', open(os.path.join(repo, "Config", "keywords.toml"), encoding="utf-8").read()):
+config = "\n".join(l.split("#")[0] if not l.lstrip().startswith("#") else "" for l in open(os.path.join(repo, "Config", "keywords.toml"), encoding="utf-8"))
+in_terms = False
+term_text = []
+for line in config.splitlines():
+    if re.match(r"\s*terms\s*=", line): in_terms = True
+    if in_terms: term_text.append(line)
+    if in_terms and line.strip().endswith("]") and not line.strip().endswith("],"): in_terms = False
+for m in re.finditer(r'"((?:[^"\\]|\\.)*)"', "\n".join(term_text)):
     s = m.group(1).replace("*", "").strip()
     if len(s) >= 2 and not re.fullmatch(r"[a-z_0-9]+", s) and s not in spellings:
         spellings.append(s)

@@ -30,53 +30,51 @@ struct Automaton: Sendable {
         precondition(k <= 256)
         let classCount = k
 
-        // Trie.
-        var children: [[Int32]] = [[Int32](repeating: -1, count: classCount)]
+        // Trie in one flat table (children[s * classCount + c], -1 = none), later completed
+        // in place into the goto function of the DFA.
+        var delta = [Int32](repeating: -1, count: classCount * 64)
         var own: [[Int32]] = [[]]
+        var n = 1
         for (pid, p) in patterns.enumerated() {
             var s = 0
             for b in p {
                 let c = Int(byteClass[Int(b)])
-                if children[s][c] < 0 {
-                    children[s][c] = Int32(children.count)
-                    children.append([Int32](repeating: -1, count: classCount))
+                if delta[s * classCount + c] < 0 {
+                    if (n + 1) * classCount > delta.count {
+                        delta.append(contentsOf: repeatElement(-1, count: delta.count))
+                    }
+                    delta[s * classCount + c] = Int32(n)
                     own.append([])
+                    n += 1
                 }
-                s = Int(children[s][c])
+                s = Int(delta[s * classCount + c])
             }
             own[s].append(Int32(pid))
         }
-        let n = children.count
 
         // BFS: failure links, complete transitions, inherited outputs.
         var fail = [Int32](repeating: 0, count: n)
-        var delta = [Int32](repeating: 0, count: n * classCount)
         var out = own
-        var queue: [Int] = []
+        var queue: [Int32] = []
         queue.reserveCapacity(n)
         for c in 0..<classCount {
-            let t = children[0][c]
-            if t >= 0 {
-                delta[c] = t
-                fail[Int(t)] = 0
-                queue.append(Int(t))
-            } else {
-                delta[c] = 0
-            }
+            let t = delta[c]
+            if t >= 0 { queue.append(t) } else { delta[c] = 0 }
         }
         var head = 0
         while head < queue.count {
-            let s = queue[head]
+            let s = Int(queue[head])
             head += 1
-            out[s].append(contentsOf: out[Int(fail[s])])
+            let f = Int(fail[s])
+            if !out[f].isEmpty { out[s].append(contentsOf: out[f]) }
             for c in 0..<classCount {
-                let t = children[s][c]
+                let t = delta[s * classCount + c]
+                let ft = delta[f * classCount + c]
                 if t >= 0 {
-                    fail[Int(t)] = delta[Int(fail[s]) * classCount + c]
-                    delta[s * classCount + c] = t
-                    queue.append(Int(t))
+                    fail[Int(t)] = ft
+                    queue.append(t)
                 } else {
-                    delta[s * classCount + c] = delta[Int(fail[s]) * classCount + c]
+                    delta[s * classCount + c] = ft
                 }
             }
         }
@@ -88,18 +86,21 @@ struct Automaton: Sendable {
         let firstOutput = next
         var outputStart: [Int32] = []
         var outputs: [Int32] = []
-        var order: [Int] = []
-        for s in 0..<n where !out[s].isEmpty { newID[s] = next; next += 1; order.append(s) }
-        for s in order {
+        for s in 0..<n where !out[s].isEmpty {
+            newID[s] = next
+            next += 1
             outputStart.append(Int32(outputs.count))
             outputs.append(contentsOf: out[s].sorted())
         }
         outputStart.append(Int32(outputs.count))
         var transitions = [Int32](repeating: 0, count: n * classCount)
-        for s in 0..<n {
-            let ns = Int(newID[s])
-            for c in 0..<classCount {
-                transitions[ns * classCount + c] = newID[Int(delta[s * classCount + c])]
+        transitions.withUnsafeMutableBufferPointer { t in
+            delta.withUnsafeBufferPointer { d in
+                for s in 0..<n {
+                    let ns = Int(newID[s]) * classCount
+                    let os = s * classCount
+                    for c in 0..<classCount { t[ns + c] = newID[Int(d[os + c])] }
+                }
             }
         }
         self.byteClass = byteClass

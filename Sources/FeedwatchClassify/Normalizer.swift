@@ -52,7 +52,7 @@ struct FoldTable: Sendable {
             let (kind, out) = FoldTable.fold(scalar)
             var n = 0
             for s in out {
-                for b in String(s).utf8 { bytes.append(b); n += 1 }
+                for b in UTF8.encode(s)! { bytes.append(b); n += 1 }
             }
             info[v] = kind.rawValue << 5 | UInt8(min(n, 31))
         }
@@ -105,6 +105,8 @@ struct FoldTable: Sendable {
         var out: [Unicode.Scalar] = []
         for s in seq {
             if isStrippedMark(s.value) { continue }
+            // Most scalars have no lowercase mapping: skip building a String for them.
+            guard s.value == 0xDF || s.value == 0x3C2 || s.properties.changesWhenLowercased else { out.append(s); continue }
             for l in s.properties.lowercaseMapping.unicodeScalars {
                 switch l.value {
                 case 0xDF: out.append("s"); out.append("s")   // ß → ss (case folding, CaseFolding.txt)

@@ -166,6 +166,31 @@ enum Scanner {
             let n = buf.count
             var i = 0
             while i < n {
+                // Tight loop for the common case, ASCII letters continuing a word: locals
+                // in registers, one table step per byte.
+                if !lastSpace && !lastCJK {
+                    var s = state
+                    var len = wordLen
+                    var h = wordHash
+                    while i < n {
+                        let b = base[i]
+                        if b >= 0x80 { break }
+                        let f = ctx.ascii[Int(b)]
+                        if f >= 0x80 { break }
+                        s = ctx.trans[Int(s &* ctx.classCount &+ Int32(ctx.cls[Int(f)]))]
+                        i &+= 1
+                        if len < 4 { h = h << 8 | UInt32(f) }
+                        len &+= 1
+                        if s >= ctx.firstOutput {
+                            state = s
+                            report(ctx, &hits, a)
+                        }
+                    }
+                    state = s
+                    wordLen = len
+                    wordHash = h
+                    if i >= n { break }
+                }
                 let b0 = base[i]
                 var v: UInt32
                 if b0 < 0x80 {

@@ -52,15 +52,17 @@ extension KeywordRules {
         var pieceEnds: [Int32: Set<Int32>] = [:]
         var multi: [Hit] = []
         for h in hits {
-            for use in patternUses[Int(h.pattern)] {
-                let v = variants[Int(use.variant)]
-                if v.patterns.count == 1 {
-                    let start = h.endWord - patternWords[Int(h.pattern)] + 1
-                    if start < h.endWord, !v.allowsComma, Self.crossesComma(commaWords, start, h.endWord) { continue }
-                    occ.append(Occurrence(term: Int(v.term), start: start, end: h.endWord, unit: h.unit))
+            let p = Int(h.pattern)
+            for k in Int(useStart[p])..<Int(useStart[p + 1]) {
+                let vi = Int(useVariant[k])
+                let pieces = variantPieces[vi]
+                if pieces == 1 {
+                    let start = h.endWord - patternWords[p] + 1
+                    if start < h.endWord, !variantComma[vi], Self.crossesComma(commaWords, start, h.endWord) { continue }
+                    occ.append(Occurrence(term: Int(variantTerm[vi]), start: start, end: h.endWord, unit: h.unit))
                 } else {
                     pieceEnds[h.pattern, default: []].insert(h.endWord)
-                    if Int(use.piece) == v.patterns.count - 1 { multi.append(h) }
+                    if usePiece[k] == pieces - 1 { multi.append(h) }
                 }
             }
         }
@@ -219,8 +221,15 @@ extension KeywordRules {
         }
 
         // Explanation: one TermMatch per term, in config group order, then first position.
-        var order = Array(occ.indices)
-        order.sort { (occ[$0].term, occ[$0].start) < (occ[$1].term, occ[$1].start) }
+        // Counting sort by term keeps each term's occurrences in position order.
+        var bucket = [Int32](repeating: 0, count: terms.count + 1)
+        for o in occ { bucket[o.term + 1] += 1 }
+        for t in 0..<terms.count { bucket[t + 1] += bucket[t] }
+        var order = [Int](repeating: 0, count: occ.count)
+        for (i, o) in occ.enumerated() {
+            order[Int(bucket[o.term])] = i
+            bucket[o.term] += 1
+        }
         var runs: [(term: Int, first: Int32, lo: Int, hi: Int)] = []
         var i = 0
         while i < order.count {

@@ -93,16 +93,25 @@ struct ScoreCommand: AsyncParsableCommand {
     }
 
     func jsonLine(_ file: String, _ s: Score) -> String {
-        var o = "{\"file\": \(jsonString(file)), \"score\": \(jsonNumber(s.value)), \"threshold\": \(jsonNumber(s.threshold)), \"alert\": \(s.alert), \"matches\": ["
+        var o = "{\"file\": "
+        o.reserveCapacity(256 + s.matches.count * 80)
+        o += jsonString(file)
+        o += ", \"score\": "; o += jsonNumber(s.value)
+        o += ", \"threshold\": "; o += jsonNumber(s.threshold)
+        o += s.alert ? ", \"alert\": true, \"matches\": [" : ", \"alert\": false, \"matches\": ["
         for (i, m) in s.matches.enumerated() {
-            if i > 0 { o += ", " }
-            o += "{\"term\": \(jsonString(m.term)), \"group\": \(jsonString(m.group)), \"weight\": \(jsonNumber(m.weight)), \"count\": \(m.count)"
-            if explain { o += ", \"positions\": [\(m.positions.map(String.init).joined(separator: ", "))]" }
+            o += i > 0 ? ", {\"term\": " : "{\"term\": "
+            o += jsonString(m.term)
+            o += ", \"group\": "; o += jsonString(m.group)
+            o += ", \"weight\": "; o += jsonNumber(m.weight)
+            o += ", \"count\": "; o += String(m.count)
+            if explain { o += ", \"positions\": [" + m.positions.map(String.init).joined(separator: ", ") + "]" }
             o += "}"
         }
         o += "]"
-        if explain { o += ", \"notes\": [\(s.notes.map(jsonString).joined(separator: ", "))]" }
-        return o + "}\n"
+        if explain { o += ", \"notes\": [" + s.notes.map(jsonString).joined(separator: ", ") + "]" }
+        o += "}\n"
+        return o
     }
 
     func readable(_ file: String, _ s: Score) -> String {
