@@ -8,9 +8,22 @@
 /// (states × classes, typically well under a few MB). States are numbered so that all
 /// states with outputs come last: the hot loop tests `state >= firstOutputState`.
 struct Automaton: Sendable {
+    /// Next state (for tests and diagnostics; the scanner reads the tables directly).
+    func next(_ state: Int32, _ byte: UInt8) -> Int32 {
+        let i = Int(state) << rowShift + Int(byteClass[Int(byte)])
+        return transitions16.isEmpty ? transitions32[i] : Int32(transitions16[i])
+    }
+
     let byteClass: [UInt8]          // 256 entries
     let classCount: Int
-    let transitions: [Int32]        // state * classCount + class
+    /// Row length of the transition table: classCount rounded up to a power of two, so the
+    /// scan computes a row with a shift instead of a multiplication on its critical path.
+    let rowShift: Int
+    /// Next state per (state * classCount + class): 16-bit entries while the automaton has
+    /// at most 65,536 states (halves the table, which is what the scan's speed depends on:
+    /// one table load per byte, mostly cache misses), 32-bit beyond.
+    let transitions16: [UInt16]
+    let transitions32: [Int32]
     let firstOutputState: Int32
     /// For output states (index state - firstOutputState): range in `outputs`.
     let outputStart: [Int32]
@@ -80,24 +93,29 @@ struct Automaton: Sendable {
         }
 
         // Renumber: states without outputs first (root stays 0), then output states.
+        // Breadth-first numbering keeps the shallow states, where the scan spends most of
+        // its time, in adjacent rows of the table (fewer cache misses).
         var newID = [Int32](repeating: 0, count: n)
         var next: Int32 = 0
-        for s in 0..<n where out[s].isEmpty { newID[s] = next; next += 1 }
+        let bfs = [0] + queue.map(Int.init)
+        for s in bfs where out[s].isEmpty { newID[s] = next; next += 1 }
         let firstOutput = next
         var outputStart: [Int32] = []
         var outputs: [Int32] = []
-        for s in 0..<n where !out[s].isEmpty {
+        for s in bfs where !out[s].isEmpty {
             newID[s] = next
             next += 1
             outputStart.append(Int32(outputs.count))
             outputs.append(contentsOf: out[s].sorted())
         }
         outputStart.append(Int32(outputs.count))
-        var transitions = [Int32](repeating: 0, count: n * classCount)
+        var shift = 0
+        while 1 << shift < classCount { shift += 1 }
+        var transitions = [Int32](repeating: 0, count: n << shift)
         transitions.withUnsafeMutableBufferPointer { t in
             delta.withUnsafeBufferPointer { d in
                 for s in 0..<n {
-                    let ns = Int(newID[s]) * classCount
+                    let ns = Int(newID[s]) << shift
                     let os = s * classCount
                     for c in 0..<classCount { t[ns + c] = newID[Int(d[os + c])] }
                 }
@@ -105,7 +123,14 @@ struct Automaton: Sendable {
         }
         self.byteClass = byteClass
         self.classCount = classCount
-        self.transitions = transitions
+        self.rowShift = shift
+        if n <= 1 << 16 {
+            transitions16 = transitions.map { UInt16(truncatingIfNeeded: $0) }
+            transitions32 = []
+        } else {
+            transitions16 = []
+            transitions32 = transitions
+        }
         self.firstOutputState = firstOutput
         self.outputStart = outputStart
         self.outputs = outputs

@@ -168,7 +168,7 @@ func terms(_ s: Score) -> [String] { s.matches.map(\.term) }
         var state: Int32 = 0
         var found: [(Int, Int32)] = []
         for (i, b) in "ushers".utf8.enumerated() {
-            state = a.transitions[Int(state) * a.classCount + Int(a.byteClass[Int(b)])]
+            state = a.next(state, b)
             if state >= a.firstOutputState {
                 let k = Int(state - a.firstOutputState)
                 for o in a.outputs[Int(a.outputStart[k])..<Int(a.outputStart[k + 1])] { found.append((i, o)) }
