@@ -122,7 +122,7 @@ public struct KeywordRules: Sendable {
                             pids.append(pid)
                         }
                         variants.append(CVariant(term: ti, patterns: pids, pieceWords: v.pieceWords.map { Int32($0) },
-                                                 allowsComma: spelling.contains(where: { ",;:、،".contains($0) })))
+                                                 allowsComma: v.allowsComma))
                     }
                 }
             }

@@ -9,9 +9,10 @@ struct Hit: Sendable {
 struct ScanSummary: Sendable {
     var words: Int
     var units: Int
-    /// Ascending indices of words preceded by a comma-like separator (, ; : 、 ،): a phrase
-    /// term does not match across one unless written with it ("Russia, North Korea, Iran"
-    /// is a list, not "Russia-North Korea").
+    /// Ascending indices of words preceded by a comma-like separator (, ; : 、 ،), a period
+    /// or a sentence end: a phrase term does not match across one unless written with it
+    /// ("Russia, North Korea, Iran" is a list, not "Russia-North Korea"; "…North Korea.
+    /// Russia…" is two sentences).
     var commaWords: [Int32]
 }
 
@@ -57,6 +58,7 @@ enum Scanner {
                                         st.inTitle = false
                                     }
                                     st.separator(ctx, &hits)
+                                    st.commaGap = true   // no phrase runs from the title into the body
                                     st.unit = 1
                                     st.pendingBreak = false
                                     st.justPeriod = false
@@ -308,6 +310,7 @@ enum Scanner {
                 separator(ctx, &hits)
                 pendingBreak = true
             case 3: // period
+                commaGap = true
                 let breaks = wordLen >= 2 && !(wordLen <= 4 && Scanner.abbreviations.contains(wordHash))
                 separator(ctx, &hits)
                 justPeriod = true

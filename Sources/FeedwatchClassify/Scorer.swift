@@ -118,6 +118,21 @@ extension KeywordRules {
             }
         }
 
+        // Longest match wins: a match inside a longer match of another term ("Kim" in
+        // "Kim Jong Un", "North Korea" in "Russia-North Korea") is not counted again.
+        if occ.count > 1 {
+            occ.sort { ($0.start, $1.end) < ($1.start, $0.end) }
+            var kept: [Occurrence] = []
+            kept.reserveCapacity(occ.count)
+            var best: (start: Int32, end: Int32)? = nil
+            for o in occ {
+                if let b = best, b.end >= o.end, b.end - b.start > o.end - o.start { continue }
+                kept.append(o)
+                if best == nil || o.end > best!.end { best = (o.start, o.end) }
+            }
+            occ = kept
+        }
+
         // `occ` is sorted by word position, so each unit's occurrences are one contiguous
         // run (the title's words come first): unitRange[u] = lo..<hi into occ.
         let unitCount = max(summary.units, 1)

@@ -163,6 +163,24 @@ func terms(_ s: Score) -> [String] { s.matches.map(\.term) }
         #expect(terms(r.score(title: nil, body: "Russia-North Korea ties")).contains("Russia-North Korea"))
     }
 
+    @Test func phrasesDoNotCrossSentencesOrTheTitle() throws {
+        let r = try rules(smallConfig)
+        #expect(!terms(r.score(title: nil, body: "It came from North Korea. Russia said so.")).contains("Russia-North Korea"))
+        #expect(!terms(r.score(title: "Talks with Russia", body: "North Korea agreed")).contains("Russia-North Korea"))
+        // A term written with a period may span it.
+        let dot = try rules("threshold = 1\n[[group]]\nname = \"a\"\nterms = [\"N. Korea\"]\n")
+        #expect(terms(dot.score(title: nil, body: "N. Korea and N Korea")) == ["N. Korea"])
+        #expect(dot.score(title: nil, body: "N. Korea and N Korea").matches.first?.count == 2)
+    }
+
+    @Test func longestMatchWins() throws {
+        let r = try rules(smallConfig)
+        // "Russia" and "North Korea" inside the bilateral phrase are not counted again.
+        #expect(terms(r.score(title: nil, body: "Russia-North Korea ties")) == ["Russia-North Korea"])
+        // …but each counts on its own elsewhere.
+        #expect(Set(terms(r.score(title: nil, body: "Russia and North Korea"))) == ["Russia", "North Korea*"])
+    }
+
     @Test func automatonReportsOverlappingMatches() {
         let a = Automaton(patterns: ["he", "she", "his", "hers"].map { Array($0.utf8) })
         var state: Int32 = 0
@@ -244,7 +262,10 @@ func terms(_ s: Score) -> [String] { s.matches.map(\.term) }
         for i in model.groups.indices {
             var t = Array(model.groups[i].terms.reversed())
             if t.count > 2 { t = Array(t[2...] + t[..<2]) }
-            for j in t.indices { t[j].spellings = [t[j].spellings[0]] + t[j].spellings.dropFirst().reversed() }
+            for j in t.indices {
+                t[j].spellings = [t[j].spellings[0]] + t[j].spellings.dropFirst().reversed()
+                t[j].compiled = nil   // recompiled from the reordered spellings
+            }
             model.groups[i].terms = t
         }
         let shuffled = KeywordRules(model: model)
