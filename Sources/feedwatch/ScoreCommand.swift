@@ -126,13 +126,13 @@ struct ScoreCommand: AsyncParsableCommand {
     }
 }
 
-func jsonNumber(_ d: Double) -> String {
+fileprivate func jsonNumber(_ d: Double) -> String {
     guard d.isFinite else { return "0" }
     if d == d.rounded(), abs(d) < 1e15 { return "\(Int(d)).0" }
     return "\(d)"
 }
 
-func jsonString(_ s: String) -> String {
+fileprivate func jsonString(_ s: String) -> String {
     // Fast path: nothing to escape.
     if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) { return "\"" + s + "\"" }
     var o = "\""
@@ -156,7 +156,7 @@ func jsonString(_ s: String) -> String {
 }
 
 /// Keeps terminal control sequences from file names and feed text out of readable output.
-enum Sanitize {
+fileprivate enum Sanitize {
     static func terminal(_ s: String) -> String {
         var o = String.UnicodeScalarView()
         for u in s.unicodeScalars {
@@ -168,7 +168,7 @@ enum Sanitize {
 
 /// Title and body of a file given to `feedwatch score`: a feed item, an HTML page or plain text.
 /// A deliberately simple scan (the real parser is FeedwatchParse, which this command does not use).
-enum ArticleText {
+fileprivate enum ArticleText {
     struct Doc { var title: String?; var body: String }
 
     static func extract(_ bytes: [UInt8]) -> Doc {
