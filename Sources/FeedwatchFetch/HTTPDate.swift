@@ -1,0 +1,146 @@
+import Foundation
+
+/// HTTP-date (RFC 9110 §5.6.7) parsing without DateFormatter (locale- and
+/// thread-independent, and cheap): IMF-fixdate plus the two obsolete forms a
+/// recipient MUST accept, rfc850-date and asctime-date.
+enum HTTPDate {
+    private static let months = ["jan", "feb", "mar", "apr", "may", "jun",
+                                 "jul", "aug", "sep", "oct", "nov", "dec"]
+
+    /// Seconds since the Unix epoch, or nil when `s` is not an HTTP-date.
+    static func parse(_ s: String) -> Date? {
+        // Tokenize on spaces, commas, dashes and colons, e.g.
+        //   "Sun, 06 Nov 1994 08:49:37 GMT"   (IMF-fixdate)
+        //   "Sunday, 06-Nov-94 08:49:37 GMT"  (rfc850-date)
+        //   "Sun Nov  6 08:49:37 1994"        (asctime-date)
+        let tokens = s.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "-" || $0 == ":" || $0 == "\t" })
+            .map { $0.lowercased() }
+        guard tokens.count >= 7 else { return nil }
+        var day: Int?, month: Int?, year: Int?, hour: Int?, minute: Int?, second: Int?
+        let isAsctime = months.contains(String(tokens[1].prefix(3))) && tokens[1].count == 3
+        if isAsctime {
+            // wkday month day hh mm ss year
+            month = months.firstIndex(of: tokens[1]).map { $0 + 1 }
+            day = Int(tokens[2]); hour = Int(tokens[3]); minute = Int(tokens[4])
+            second = Int(tokens[5]); year = Int(tokens[6])
+        } else {
+            // wkday day month year hh mm ss GMT
+            guard tokens.count >= 8, tokens[7] == "gmt" || tokens[7] == "utc" || tokens[7] == "ut" else { return nil }
+            day = Int(tokens[1])
+            month = months.firstIndex(of: String(tokens[2].prefix(3))).map { $0 + 1 }
+            year = Int(tokens[3])
+            hour = Int(tokens[4]); minute = Int(tokens[5]); second = Int(tokens[6])
+            // RFC 9110 §5.6.7: a two-digit year more than 50 years in the
+            // future is in the past century.
+            if let y = year, tokens[3].count == 2 {
+                let thisYear = Calendar(identifier: .gregorian).component(.year, from: Date()) % 100
+                year = y + ((y > thisYear + 50) ? 1900 : 2000)
+            }
+        }
+        guard let d = day, let mo = month, let y = year, let h = hour, let mi = minute, let se = second,
+              (1...31).contains(d), (0...23).contains(h), (0...59).contains(mi), (0...60).contains(se),
+              y >= 1900 else { return nil }
+        let days = daysFromCivil(year: y, month: mo, day: d)
+        return Date(timeIntervalSince1970: Double(days * 86400 + h * 3600 + mi * 60 + se))
+    }
+
+    /// Howard Hinnant's days_from_civil: days since 1970-01-01 (proleptic Gregorian).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    /// RFC 3339 UTC, e.g. 1994-11-06T08:49:37Z.
+    static func rfc3339(_ date: Date) -> String {
+        let t = Int(date.timeIntervalSince1970.rounded(.down))
+        var days = t / 86400
+        var secs = t % 86400
+        if secs < 0 { secs += 86400; days -= 1 }
+        // civil_from_days
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        let yy = String(y)
+        return "\(String(repeating: "0", count: max(0, 4 - yy.count)))\(yy)-\(two(m))-\(two(d))T"
+            + "\(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60))Z"
+    }
+}
+
+/// The response header fields the fetcher interprets, collected from libcurl's
+/// header callback for one hop.
+struct ResponseHeaders: Sendable {
+    var status: Int?
+    /// Lower-cased field name → values in arrival order.
+    private(set) var fields: [String: [String]] = [:]
+
+    mutating func reset() { status = nil; fields = [:] }
+
+    /// Feeds one raw header line (with or without CRLF). A status line starts a
+    /// new response (1xx interim responses are discarded the same way).
+    mutating func add(line raw: String) {
+        let line = raw.trimmingCharacters(in: CharacterSet(charactersIn: "\r\n"))
+        if line.hasPrefix("HTTP/") {
+            reset()
+            let parts = line.split(separator: " ", maxSplits: 2)
+            if parts.count >= 2 { status = Int(parts[1]) }
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = line[..<colon].lowercased()
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
+        fields[name, default: []].append(value)
+    }
+
+    func first(_ name: String) -> String? { fields[name]?.first }
+
+    /// All comma-separated list members of a field across its lines (RFC 9110 §5.3).
+    func list(_ name: String) -> [String] {
+        (fields[name] ?? []).flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+    }
+
+    /// Retry-After (RFC 9110 §10.2.3): delta-seconds or an HTTP-date. A date
+    /// is measured against the response's own Date header when present, so a
+    /// skewed local clock does not distort it; otherwise against `now`.
+    func retryAfterSeconds(now: Date) -> Int? {
+        guard let v = first("retry-after")?.trimmingCharacters(in: .whitespaces), !v.isEmpty else { return nil }
+        if v.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            return Int(v) ?? Int.max
+        }
+        guard let when = HTTPDate.parse(v) else { return nil }
+        let reference = first("date").flatMap(HTTPDate.parse) ?? now
+        return max(0, Int((when.timeIntervalSince(reference)).rounded(.up)))
+    }
+
+    /// Cache-Control max-age (RFC 9111 §5.2.2.1), quoted form tolerated.
+    var cacheMaxAgeSeconds: Int? {
+        for directive in list("cache-control") {
+            let parts = directive.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces).lowercased() == "max-age" else { continue }
+            let raw = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: " \t\""))
+            guard !raw.isEmpty, raw.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            return Int(raw) ?? Int.max
+        }
+        return nil
+    }
+
+    /// Expires (RFC 9111 §5.3): an invalid date, notably "0", MUST be taken as
+    /// a time in the past; reported as the epoch.
+    var expires: Date? {
+        guard let v = first("expires") else { return nil }
+        return HTTPDate.parse(v) ?? Date(timeIntervalSince1970: 0)
+    }
+}
