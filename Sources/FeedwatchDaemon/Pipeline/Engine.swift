@@ -64,11 +64,13 @@ public final class Engine: @unchecked Sendable {
             if !isDir.boolValue { throw EngineError.unusablePath(path, "exists and is not a directory") }
             return
         }
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o750])
-        } catch {
-            throw EngineError.unusablePath(path, DaemonConfig.reason(error))
+        // mkdir -p by hand, so the error names the component and errno.
+        var built = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            built += "/" + component
+            if mkdir(built, 0o750) != 0 && errno != EEXIST {
+                throw EngineError.unusablePath(path, "cannot create \(built): \(String(cString: strerror(errno)))")
+            }
         }
     }
 
