@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FeedwatchCore
 @testable import FeedwatchFetch
 
 @Suite("Pure parts of the fetcher")
