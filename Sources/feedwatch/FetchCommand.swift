@@ -81,22 +81,19 @@ struct FetchCommand: AsyncParsableCommand {
         let window = maxConcurrent * 4
         var failures = 0
         var out = ""
-        await withTaskGroup(of: String.self) { group in
+        await withTaskGroup(of: (Bool, String).self) { group in
             var next = 0
             func add() {
                 let r = requests[next]
                 next += 1
                 group.addTask {
-                    var result = await fetcher.fetch(r)
-                    result.body = []
-                    return result.jsonLine()
+                    let result = await fetcher.fetch(r)
+                    return (result.outcome == .fetched || result.outcome == .notModified, result.jsonLine())
                 }
             }
             while next < requests.count && next < window { add() }
-            for await line in group {
-                if !line.contains("\"outcome\": \"fetched\"") && !line.contains("\"outcome\": \"not_modified\"") {
-                    failures += 1
-                }
+            for await (ok, line) in group {
+                if !ok { failures += 1 }
                 out += line
                 out += "\n"
                 if out.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" }

@@ -554,13 +554,8 @@ private let curlHeaderCallback: curl_write_callback = { ptr, size, nmemb, userda
         return 0
     }
     guard n > 0, let ptr else { return n }
-    // Safe: `n` bytes at `ptr` are valid for this call. Field values are
-    // ASCII in practice; non-UTF-8 bytes (obs-text) are kept as Latin-1 so
-    // nothing is lost.
-    let raw = UnsafeRawBufferPointer(start: ptr, count: n)
-    let line = String(validating: raw, as: UTF8.self)
-        ?? String(raw.map { Character(Unicode.Scalar($0)) })
-    t.headers.add(line: line)
+    // Safe: `n` bytes at `ptr` are valid for the duration of this call.
+    t.headers.add(bytes: UnsafeRawBufferPointer(start: ptr, count: n))
     return n
 }
 
