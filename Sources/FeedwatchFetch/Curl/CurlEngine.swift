@@ -40,6 +40,10 @@ final class CurlEngine: @unchecked Sendable {
     private var inbox: [Command] = []
     private var stopping = false
     private var nextID: UInt64 = 1
+    /// Ids handed out by makeID whose completion has not been delivered. A
+    /// cancel for an id not in here is stale (the fetch already finished)
+    /// and is dropped, so `cancelledBeforeSubmit` cannot accumulate garbage.
+    private var liveIDs: Set<UInt64> = []
 
     // Engine-thread state.
     private let multi: MultiHandleHandle
@@ -80,6 +84,7 @@ final class CurlEngine: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         let id = nextID
         nextID += 1
+        liveIDs.insert(id)
         return id
     }
 
@@ -89,6 +94,7 @@ final class CurlEngine: @unchecked Sendable {
         let job = Job(id: id, request: request, completion: completion)
         lock.lock()
         if stopping {
+            liveIDs.remove(id)
             lock.unlock()
             completion(FetchResult(url: request.url, outcome: .error, error: .shutdown))
             return
@@ -101,7 +107,7 @@ final class CurlEngine: @unchecked Sendable {
     /// Aborts a fetch; the engine thread reacts within one poll wakeup.
     func cancel(id: UInt64) {
         lock.lock()
-        if stopping { lock.unlock(); return }
+        if stopping || !liveIDs.contains(id) { lock.unlock(); return }
         inbox.append(.cancel(id))
         lock.unlock()
         curl_multi_wakeup(multi.raw)
@@ -163,21 +169,21 @@ final class CurlEngine: @unchecked Sendable {
         inbox.removeAll()
         lock.unlock()
         for case .submit(let job) in late {
-            job.completion(FetchResult(url: job.request.url, outcome: .error, error: .shutdown))
+            deliver(job, FetchResult(url: job.request.url, outcome: .error, error: .shutdown))
         }
     }
 
     private func accept(_ job: Job) {
         if cancelledBeforeSubmit.remove(job.id) != nil {
-            job.completion(FetchResult(url: job.request.url, outcome: .error, error: .cancelled))
+            deliver(job, FetchResult(url: job.request.url, outcome: .error, error: .cancelled))
             return
         }
         guard let parsed = ParsedURL.parse(job.request.url) else {
-            job.completion(FetchResult(url: job.request.url, outcome: .error, error: .invalidURL(job.request.url)))
+            deliver(job, FetchResult(url: job.request.url, outcome: .error, error: .invalidURL(job.request.url)))
             return
         }
         guard ResponsePolicy.isAllowedScheme(parsed.scheme) else {
-            job.completion(FetchResult(url: job.request.url, outcome: .error, error: .unsupportedScheme(parsed.scheme)))
+            deliver(job, FetchResult(url: job.request.url, outcome: .error, error: .unsupportedScheme(parsed.scheme)))
             return
         }
         job.current = parsed
@@ -196,7 +202,8 @@ final class CurlEngine: @unchecked Sendable {
     private func cancelJob(_ id: UInt64) {
         guard let job = jobs[id] else {
             // Cancel overtook its submit (Task cancelled before the
-            // continuation was set up): remember it.
+            // continuation was set up; `cancel` only forwards live ids, so
+            // the submit is still to come): remember it.
             cancelledBeforeSubmit.insert(id)
             return
         }
@@ -435,6 +442,14 @@ final class CurlEngine: @unchecked Sendable {
         guard !job.done else { return }
         job.done = true
         jobs[job.id] = nil
+        deliver(job, result)
+    }
+
+    /// The one place a completion is called (exactly once per job).
+    private func deliver(_ job: Job, _ result: FetchResult) {
+        lock.lock()
+        liveIDs.remove(job.id)
+        lock.unlock()
         job.completion(result)
     }
 }
@@ -535,6 +550,9 @@ private let curlWriteCallback: curl_write_callback = { ptr, size, nmemb, userdat
         return 0
     }
     if n > 0, let ptr {
+        // One allocation for a typical feed instead of a series of
+        // grow-and-copy steps (304s and redirects never get here).
+        if t.body.capacity == 0 { t.body.reserveCapacity(min(t.maxBody, max(n, 96 << 10))) }
         // Safe: libcurl guarantees `n` readable bytes at `ptr` for this call.
         ptr.withMemoryRebound(to: UInt8.self, capacity: n) { p in
             t.body.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
