@@ -5,7 +5,7 @@
 SWIFT ?= swift
 CONFIG ?= Config/feedwatch.toml
 
-.PHONY: deps build run test release check-conformance check-relevance
+.PHONY: deps build run test release demo install conformance relevance
 
 deps:
 	@scripts/install-deps.sh
@@ -21,3 +21,18 @@ run: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+# Offline demo: local feeds from seeds/, one pass, the alerts.
+demo: build
+	scripts/demo.sh
+
+# Install as a systemd service (binary, unit, config, user, logrotate).
+install: build
+	scripts/install.sh
+
+# The measured targets of the parser and the classifier (need ../shared).
+conformance: build
+	python3 ../shared/conformance/check.py
+
+relevance: build
+	python3 ../shared/relevance/score.py ../shared/relevance/dev.jsonl

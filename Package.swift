@@ -65,11 +65,11 @@ let package = Package(
         .testTarget(name: "FeedwatchFetchTests", dependencies: ["FeedwatchFetch", "FeedwatchCore"]),
         .testTarget(name: "FeedwatchParseTests", dependencies: ["FeedwatchParse", "FeedwatchCore"]),
         .testTarget(name: "FeedwatchClassifyTests", dependencies: ["FeedwatchClassify", "FeedwatchCore"]),
-        .testTarget(name: "FeedwatchDedupTests", dependencies: ["FeedwatchDedup", "FeedwatchCore"]),
+        .testTarget(name: "FeedwatchDedupTests", dependencies: ["FeedwatchDedup", "FeedwatchCore"], exclude: ["Fixtures"]),
         .testTarget(name: "FeedwatchStoreTests", dependencies: ["FeedwatchStore", "FeedwatchCore"]),
         .testTarget(name: "FeedwatchAlertTests", dependencies: ["FeedwatchAlert", "FeedwatchCore"]),
         .testTarget(name: "FeedwatchDaemonTests", dependencies: [
-            "FeedwatchDaemon", "FeedwatchCore", "FeedwatchStore", "FeedwatchAlert",
-        ]),
+            "FeedwatchDaemon", "FeedwatchCore", "FeedwatchStore", "FeedwatchAlert", "FeedwatchClassify",
+        ], exclude: ["Fixtures"]),
     ]
 )

@@ -12,7 +12,7 @@ struct Feedwatch: AsyncParsableCommand {
         version: FeedwatchVersion.string,
         subcommands: [
             RunCommand.self, CheckCommand.self, ScoreCommand.self, FetchCommand.self,
-            ParseCommand.self, TailCommand.self, StatusCommand.self,
+            ParseCommand.self, TailCommand.self, StatusCommand.self, ImportOPMLCommand.self, ExportOPMLCommand.self,
         ]
     )
 }

@@ -1,0 +1,241 @@
+/// HTML → plain text, for scoring and summaries.
+///
+/// Not an HTML parser: a single forgiving scan in the spirit of the HTML
+/// Living Standard's tokenizer (§13.2.5) that is good enough to recover the
+/// words of an article — which is all the classifier and the alert summary
+/// need — and never fails, whatever the input:
+/// - tags are removed; block-level elements (p, div, br, li, h1–h6, tr …)
+///   become a newline so that sentences and headings stay apart, other tags
+///   a word break only where the markup would render one;
+/// - `<script>`, `<style>`, `<noscript>`, `<template>`, `<svg>` and comments
+///   are dropped with their content;
+/// - character references are decoded: numeric (`&#8217;`, `&#x2019;`) and
+///   the named ones news markup actually uses (HTML §13.5 lists 2,231; the
+///   ~120 here cover Latin-1, typography and the common symbols — an unknown
+///   name is kept verbatim, as browsers do for unterminated references);
+/// - runs of spaces/tabs collapse to one space, runs of blank lines to one
+///   empty line, and each line is trimmed.
+public enum HTMLText {
+    public static func plainText(_ html: String) -> String {
+        var out = String.UnicodeScalarView()
+        let s = Array(html.unicodeScalars)
+        let n = s.count
+        var i = 0
+        // Pending whitespace is emitted lazily so that collapsing is trivial.
+        var pendingSpace = false
+        var pendingNewlines = 0
+        var atLineStart = true
+
+        func emit(_ c: Unicode.Scalar) {
+            if pendingNewlines > 0 {
+                if !out.isEmpty {
+                    out.append("\n")
+                    if pendingNewlines > 1 { out.append("\n") }
+                }
+                pendingNewlines = 0
+                pendingSpace = false
+                atLineStart = true
+            } else if pendingSpace {
+                if !atLineStart { out.append(" ") }
+                pendingSpace = false
+            }
+            out.append(c)
+            atLineStart = false
+        }
+        func space() { pendingSpace = true }
+        func newline(_ k: Int = 1) { pendingNewlines = max(pendingNewlines, k) }
+
+        while i < n {
+            let c = s[i]
+            if c == "<" {
+                // Comment: <!-- … -->
+                if i + 3 < n, s[i + 1] == "!", s[i + 2] == "-", s[i + 3] == "-" {
+                    var j = i + 4
+                    while j + 2 < n, !(s[j] == "-" && s[j + 1] == "-" && s[j + 2] == ">") { j += 1 }
+                    i = min(n, j + 3)
+                    continue
+                }
+                // A tag must start with a letter, '/', '!' or '?'; otherwise '<' is text ("a < b").
+                guard i + 1 < n, isTagStart(s[i + 1]) else { emit(c); i += 1; continue }
+                // Read the tag name.
+                var j = i + 1
+                let closing = s[j] == "/"
+                if closing { j += 1 }
+                var name = ""
+                while j < n, isNameChar(s[j]) {
+                    name.unicodeScalars.append(lower(s[j]))
+                    j += 1
+                }
+                // Skip to the end of the tag, honouring quoted attribute values.
+                var quote: Unicode.Scalar? = nil
+                while j < n {
+                    let d = s[j]
+                    if let q = quote {
+                        if d == q { quote = nil }
+                    } else if d == "\"" || d == "'" {
+                        quote = d
+                    } else if d == ">" {
+                        break
+                    }
+                    j += 1
+                }
+                i = min(n, j + 1)
+                if !closing, rawTextElements.contains(name) {
+                    // Drop everything up to the matching end tag.
+                    let end = Array("</\(name)".unicodeScalars)
+                    var k = i
+                    while k < n {
+                        if s[k] == "<", k + end.count <= n {
+                            var match = true
+                            for (m, e) in end.enumerated() where lower(s[k + m]) != e { match = false; break }
+                            if match { break }
+                        }
+                        k += 1
+                    }
+                    // Skip the end tag itself.
+                    while k < n, s[k] != ">" { k += 1 }
+                    i = min(n, k + 1)
+                    space()
+                    continue
+                }
+                if name == "br" {
+                    newline()
+                } else if paragraphElements.contains(name) {
+                    newline(2)
+                } else if blockElements.contains(name) {
+                    newline()
+                } else if !inlineElements.contains(name) {
+                    // Unknown or void elements (img, input …): a word break is safer than gluing words.
+                    space()
+                }
+                continue
+            }
+            if c == "&" {
+                if let (decoded, next) = decodeReference(s, at: i) {
+                    for d in decoded.unicodeScalars {
+                        if isSpace(d) { space() } else { emit(d) }
+                    }
+                    i = next
+                } else {
+                    emit(c)
+                    i += 1
+                }
+                continue
+            }
+            if c == "\n" || c == "\r" || c == "\t" || c == " " || c == "\u{0C}" {
+                space()
+            } else {
+                emit(c)
+            }
+            i += 1
+        }
+        return String(out)
+    }
+
+    /// Decodes a character reference starting at `s[i] == "&"`; nil when it is not one.
+    static func decodeReference(_ s: [Unicode.Scalar], at i: Int) -> (String, Int)? {
+        let n = s.count
+        var j = i + 1
+        guard j < n else { return nil }
+        if s[j] == "#" {
+            j += 1
+            var hex = false
+            if j < n, s[j] == "x" || s[j] == "X" { hex = true; j += 1 }
+            var value: UInt32 = 0
+            var digits = 0
+            while j < n, digits < 8 {
+                let d = s[j].value
+                let v: UInt32
+                if d >= 48 && d <= 57 { v = d - 48 }
+                else if hex && d >= 97 && d <= 102 { v = d - 87 }
+                else if hex && d >= 65 && d <= 70 { v = d - 55 }
+                else { break }
+                value = value &* (hex ? 16 : 10) &+ v
+                digits += 1
+                j += 1
+            }
+            guard digits > 0 else { return nil }
+            if j < n, s[j] == ";" { j += 1 }
+            // HTML §13.2.5.80: NUL, surrogates and out-of-range become U+FFFD;
+            // C1 controls are the Windows-1252 characters authors meant.
+            if value >= 0x80 && value <= 0x9F, let w = windows1252[value] { return (String(w), j) }
+            guard value != 0, let scalar = Unicode.Scalar(value) else { return ("\u{FFFD}", j) }
+            return (String(Character(scalar)), j)
+        }
+        var name = ""
+        while j < n, name.unicodeScalars.count < 32, isAlnum(s[j]) {
+            name.unicodeScalars.append(s[j])
+            j += 1
+        }
+        guard !name.isEmpty, let value = namedEntities[name] else { return nil }
+        if j < n, s[j] == ";" { j += 1 }
+        return (value, j)
+    }
+
+    private static func isTagStart(_ c: Unicode.Scalar) -> Bool {
+        c == "/" || c == "!" || c == "?" || (c.value < 128 && c.properties.isAlphabetic)
+    }
+    private static func isNameChar(_ c: Unicode.Scalar) -> Bool {
+        let v = c.value
+        return (v >= 48 && v <= 57) || (v >= 65 && v <= 90) || (v >= 97 && v <= 122) || v == 45 || v == 58
+    }
+    private static func isAlnum(_ c: Unicode.Scalar) -> Bool {
+        let v = c.value
+        return (v >= 48 && v <= 57) || (v >= 65 && v <= 90) || (v >= 97 && v <= 122)
+    }
+    private static func isSpace(_ c: Unicode.Scalar) -> Bool {
+        c == " " || c == "\n" || c == "\t" || c == "\r" || c == "\u{A0}"
+    }
+    private static func lower(_ c: Unicode.Scalar) -> Unicode.Scalar {
+        (c.value >= 65 && c.value <= 90) ? Unicode.Scalar(c.value + 32)! : c
+    }
+
+    private static let rawTextElements: Set<String> = ["script", "style", "noscript", "template", "svg", "head", "iframe", "object"]
+    private static let paragraphElements: Set<String> = [
+        "p", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "table", "ul", "ol", "dl",
+        "figure", "section", "article", "header", "footer", "aside", "nav", "main", "hr", "title",
+    ]
+    private static let blockElements: Set<String> = [
+        "div", "li", "dt", "dd", "tr", "td", "th", "caption", "figcaption", "address", "form",
+        "fieldset", "legend", "details", "summary", "body", "html", "option", "tbody", "thead", "tfoot",
+    ]
+    private static let inlineElements: Set<String> = [
+        "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "dfn", "em", "i", "kbd", "mark", "q",
+        "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr", "font", "ins", "del",
+    ]
+
+    private static let windows1252: [UInt32: Character] = [
+        0x80: "€", 0x82: "‚", 0x83: "ƒ", 0x84: "„", 0x85: "…", 0x86: "†", 0x87: "‡", 0x88: "ˆ", 0x89: "‰",
+        0x8A: "Š", 0x8B: "‹", 0x8C: "Œ", 0x8E: "Ž", 0x91: "‘", 0x92: "’", 0x93: "“", 0x94: "”", 0x95: "•",
+        0x96: "–", 0x97: "—", 0x98: "˜", 0x99: "™", 0x9A: "š", 0x9B: "›", 0x9C: "œ", 0x9E: "ž", 0x9F: "Ÿ",
+    ]
+
+    /// The named references that occur in news markup (HTML §13.5). Case matters.
+    static let namedEntities: [String: String] = [
+        "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{A0}",
+        "ensp": "\u{2002}", "emsp": "\u{2003}", "thinsp": "\u{2009}", "zwnj": "\u{200C}", "zwj": "\u{200D}",
+        "shy": "\u{AD}", "lrm": "\u{200E}", "rlm": "\u{200F}",
+        "ndash": "–", "mdash": "—", "hyphen": "‐", "dash": "‐", "minus": "−",
+        "lsquo": "‘", "rsquo": "’", "sbquo": "‚", "ldquo": "“", "rdquo": "”", "bdquo": "„",
+        "laquo": "«", "raquo": "»", "lsaquo": "‹", "rsaquo": "›", "prime": "′", "Prime": "″",
+        "hellip": "…", "mldr": "…", "bull": "•", "middot": "·", "centerdot": "·", "dagger": "†", "Dagger": "‡",
+        "permil": "‰", "sect": "§", "para": "¶", "copy": "©", "reg": "®", "trade": "™", "deg": "°",
+        "plusmn": "±", "times": "×", "divide": "÷", "frac12": "½", "frac14": "¼", "frac34": "¾",
+        "sup1": "¹", "sup2": "²", "sup3": "³", "micro": "µ", "cent": "¢", "pound": "£", "euro": "€",
+        "yen": "¥", "curren": "¤", "brvbar": "¦", "uml": "¨", "ordf": "ª", "ordm": "º", "not": "¬",
+        "macr": "¯", "acute": "´", "cedil": "¸", "iexcl": "¡", "iquest": "¿", "larr": "←", "rarr": "→",
+        "uarr": "↑", "darr": "↓", "harr": "↔", "check": "✓", "star": "☆", "starf": "★",
+        "Agrave": "À", "Aacute": "Á", "Acirc": "Â", "Atilde": "Ã", "Auml": "Ä", "Aring": "Å", "AElig": "Æ",
+        "Ccedil": "Ç", "Egrave": "È", "Eacute": "É", "Ecirc": "Ê", "Euml": "Ë", "Igrave": "Ì", "Iacute": "Í",
+        "Icirc": "Î", "Iuml": "Ï", "ETH": "Ð", "Ntilde": "Ñ", "Ograve": "Ò", "Oacute": "Ó", "Ocirc": "Ô",
+        "Otilde": "Õ", "Ouml": "Ö", "Oslash": "Ø", "Ugrave": "Ù", "Uacute": "Ú", "Ucirc": "Û", "Uuml": "Ü",
+        "Yacute": "Ý", "THORN": "Þ", "szlig": "ß", "agrave": "à", "aacute": "á", "acirc": "â", "atilde": "ã",
+        "auml": "ä", "aring": "å", "aelig": "æ", "ccedil": "ç", "egrave": "è", "eacute": "é", "ecirc": "ê",
+        "euml": "ë", "igrave": "ì", "iacute": "í", "icirc": "î", "iuml": "ï", "eth": "ð", "ntilde": "ñ",
+        "ograve": "ò", "oacute": "ó", "ocirc": "ô", "otilde": "õ", "ouml": "ö", "oslash": "ø", "ugrave": "ù",
+        "uacute": "ú", "ucirc": "û", "uuml": "ü", "yacute": "ý", "thorn": "þ", "yuml": "ÿ", "Yuml": "Ÿ",
+        "OElig": "Œ", "oelig": "œ", "Scaron": "Š", "scaron": "š", "Zcaron": "Ž", "zcaron": "ž", "fnof": "ƒ",
+        "circ": "ˆ", "tilde": "˜", "Alpha": "Α", "Beta": "Β", "Gamma": "Γ", "Delta": "Δ", "alpha": "α",
+        "beta": "β", "gamma": "γ", "delta": "δ", "mu": "μ", "pi": "π", "sigma": "σ", "omega": "ω",
+    ]
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+/// Minimal JSON text helpers for the one-line outputs of CONTRACT.md, where key
+/// order and `null`s are part of what users read.
+public enum JSONText {
+    /// A JSON string literal (RFC 8259 §7): quotes, backslashes and every
+    /// control character escaped, so no raw ESC ever reaches a terminal.
+    public static func quote(_ s: String) -> String {
+        var out = "\""
+        out.reserveCapacity(s.utf8.count + 2)
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
+                    || scalar.value == 0x2028 || scalar.value == 0x2029 {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// RFC 3339 timestamps in UTC with a `Z` (`2018-04-10T07:00:00Z`).
+public enum RFC3339 {
+    public static func format(_ date: Date) -> String {
+        var t = time_t(floor(date.timeIntervalSince1970))
+        var tmv = tm()
+        gmtime_r(&t, &tmv)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(tmv.tm_year) + 1900, Int(tmv.tm_mon) + 1,
+                      Int(tmv.tm_mday), Int(tmv.tm_hour), Int(tmv.tm_min), Int(tmv.tm_sec))
+    }
+}

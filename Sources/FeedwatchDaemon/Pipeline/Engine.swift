@@ -1,0 +1,310 @@
+import Foundation
+import Logging
+import FeedwatchCore
+import FeedwatchFetch
+import FeedwatchParse
+import FeedwatchClassify
+import FeedwatchDedup
+import FeedwatchStore
+import FeedwatchAlert
+
+/// The pipeline spine (DESIGN.md rule 1: only this type calls more than one
+/// stage): fetch → parse → classify → dedup → store → alert, for one feed at a
+/// time, plus outbox delivery. Holds the current config and compiled keyword
+/// rules, swapped atomically on reload; in-flight polls keep the values they
+/// started with.
+public final class Engine: @unchecked Sendable {
+    public let store: FeedStore
+    let fetcher: Fetcher
+    let spool: SpoolSink
+    let alertLog: AlertLogSink
+    let logger: Logger
+    /// Guards `current` (config + rules) and `deliveryInProgress`; never held across I/O.
+    private let lock = NSLock()
+    private var current: (config: DaemonConfig, rules: KeywordRules)
+    private let deliveryLock = NSLock()
+    /// Serializes story assignment + commit across feeds polled in parallel.
+    private let storyLock = NSLock()
+
+    public var config: DaemonConfig { lock.withLock { current.config } }
+    public var rules: KeywordRules { lock.withLock { current.rules } }
+
+    /// Opens everything a pass needs; throws a message naming the path on any
+    /// unusable directory or file (a fatal error for `run`).
+    public init(config: DaemonConfig, rules: KeywordRules, logger: Logger) throws {
+        for dir in [config.stateDir, config.spoolDir, (config.alertLog as NSString).deletingLastPathComponent] {
+            try Self.makeDirectory(dir)
+        }
+        self.store = try FeedStore(path: (config.stateDir as NSString).appendingPathComponent("feedwatch.sqlite"))
+        self.spool = try SpoolSink(directory: config.spoolDir)
+        self.alertLog = try AlertLogSink(path: config.alertLog)
+        var limits = FetchLimits.default
+        limits.connectTimeout = .seconds(config.connectTimeout)
+        limits.totalTimeout = .seconds(config.fetchTimeout)
+        limits.maxBodyBytes = config.maxBodyBytes
+        self.fetcher = Fetcher(maxConcurrent: config.maxConcurrent, maxPerHost: config.maxPerHost, limits: limits,
+                               allowPrivateNetworks: config.allowPrivateNetworks)
+        self.logger = logger
+        self.current = (config, rules)
+        try store.syncFeeds(config.feeds.map { (url: $0.url, name: $0.name) })
+        try reconcileAlertLog()
+    }
+
+    deinit {
+        fetcher.shutdown()
+    }
+
+    /// Creates a state/spool/log directory with restrictive permissions
+    /// (CONTRACT.md: "Paths that do not exist are created … with restrictive
+    /// permissions; a path that cannot be created is a fatal error naming it").
+    static func makeDirectory(_ path: String) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+            if !isDir.boolValue { throw EngineError.unusablePath(path, "exists and is not a directory") }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o750])
+        } catch {
+            throw EngineError.unusablePath(path, DaemonConfig.reason(error))
+        }
+    }
+
+    /// Swaps config and rules for the next polls (hot reload).
+    public func reload(config: DaemonConfig, rules: KeywordRules) throws {
+        try store.syncFeeds(config.feeds.map { (url: $0.url, name: $0.name) })
+        lock.withLock { current = (config, rules) }
+    }
+
+    // MARK: - one feed
+
+    public struct PollReport: Sendable {
+        public var url: String
+        public var outcome: String
+        public var status: Int?
+        public var newArticles = 0
+        public var alerts = 0
+        public var error: String?
+        /// Failed below HTTP (DNS, connect, timeout): counts toward an outage.
+        public var networkFailure = false
+        public var host: String
+    }
+
+    /// Polls one feed and commits everything it yields in one transaction.
+    /// Never throws: a broken feed is that feed's recorded error.
+    public func poll(_ feed: FeedConfig, now: Date = Date(), countErrors: Bool = true) async -> PollReport {
+        let (config, rules) = lock.withLock { current }
+        let host = URLComponents(string: feed.url)?.host ?? feed.url
+        var report = PollReport(url: feed.url, outcome: "error", host: host)
+        do {
+            var state = try store.feedState(feed.url) ?? FeedState.new(configuredURL: feed.url, name: feed.name)
+            if state.gone {
+                report.outcome = "gone"
+                return report
+            }
+            let request = FetchRequest(url: state.currentURL, etag: state.etag, lastModified: state.lastModified)
+            let result = await fetcher.fetch(request)
+            report.status = result.status
+            report.outcome = result.outcome.rawValue
+            state.lastFetch = now
+            state.lastStatus = result.status
+            var hints = state.pollHints
+            hints.cacheMaxAge = result.cacheMaxAgeSeconds
+            hints.expires = result.expires
+            let settings = ScheduleSettings(minInterval: config.minInterval, maxInterval: config.maxInterval,
+                                            maxBackoff: config.maxBackoff)
+            let configured = config.interval(of: feed)
+
+            switch result.outcome {
+            case .notModified:
+                succeed(&state, hints: hints, configured: configured, settings: settings, now: now)
+                try store.updateFeedState(state)
+            case .gone:
+                state.gone = true
+                state.nextDue = nil
+                state.lastError = "410 Gone: the publisher removed this feed; it is no longer polled"
+                try store.updateFeedState(state)
+                logger.warning("feed gone", metadata: ["feed": "\(feed.url)"])
+            case .error:
+                let message = result.error.map { "\($0)" } ?? "fetch failed"
+                report.error = message
+                report.networkFailure = result.status == nil
+                fail(&state, message: message, retryAfter: result.retryAfterSeconds, hints: hints,
+                     configured: configured, settings: settings, now: now, count: countErrors || !report.networkFailure)
+                try store.updateFeedState(state)
+            case .fetched:
+                if let moved = result.permanentURL, moved != state.currentURL {
+                    // RFC 9110 §15.4.2/§15.4.9: a permanent redirect — use the new URL from now on.
+                    logger.info("feed moved permanently", metadata: ["feed": "\(feed.url)", "to": "\(moved)"])
+                    state.currentURL = moved
+                }
+                state.etag = result.etag
+                state.lastModified = result.lastModified
+                if let hash = result.bodyHash, hash == state.bodyHash {
+                    // Same body as last time: nothing to parse.
+                    succeed(&state, hints: hints, configured: configured, settings: settings, now: now)
+                    try store.updateFeedState(state)
+                    break
+                }
+                let parsed: ParsedFeed
+                do {
+                    parsed = try FeedParser.parse(result.body, contentType: result.contentType,
+                                                  baseURL: result.finalURL ?? state.currentURL)
+                } catch {
+                    report.outcome = "error"
+                    report.error = "not a feed: \(error)"
+                    state.etag = nil
+                    state.lastModified = nil
+                    fail(&state, message: report.error!, retryAfter: nil, hints: hints, configured: configured,
+                         settings: settings, now: now, count: true)
+                    try store.updateFeedState(state)
+                    break
+                }
+                hints.ttl = parsed.hints.ttlSeconds
+                hints.updatePeriod = parsed.hints.updatePeriodSeconds
+                hints.skipHours = parsed.hints.skipHours
+                hints.skipDays = parsed.hints.skipDays
+                state.bodyHash = result.bodyHash
+                succeed(&state, hints: hints, configured: configured, settings: settings, now: now)
+                let name = feed.name ?? parsed.title ?? feed.url
+                let processor = ArticleProcessor(feed: feed, feedName: name, rules: rules,
+                                                 alertBacklog: config.alertBacklog, firstFetch: !state.firstFetchDone,
+                                                 now: now)
+                let store = self.store
+                let prepared = try processor.prepare(items: parsed.items) {
+                    try store.knownArticles(feedURL: feed.url, identities: $0)
+                }
+                let feedState = state
+                let result = try storyLock.withLock { () throws -> (ArticleProcessor.Plan, CommitResult) in
+                    let plan = try processor.plan(prepared, seen: parsed.items.count, lookup: lookup())
+                    var committed = feedState
+                    committed.firstFetchDone = true
+                    return (plan, try store.commit(FetchCommit(feed: committed, inserts: plan.inserts,
+                                                               updates: plan.updates, newStories: plan.newStories,
+                                                               alerts: plan.alerts)))
+                }
+                report.newArticles = result.1.inserted
+                report.alerts = result.1.alertsQueued
+            }
+        } catch {
+            report.outcome = "error"
+            report.error = "\(error)"
+            logger.error("feed poll failed", metadata: ["feed": "\(feed.url)", "error": "\(error)"])
+        }
+        return report
+    }
+
+    private func succeed(_ state: inout FeedState, hints: PollHints, configured: Int, settings: ScheduleSettings, now: Date) {
+        state.consecutiveErrors = 0
+        state.lastError = nil
+        state.retryAfterUntil = nil
+        state.pollHints = hints
+        state.nextDue = Schedule.nextDue(feedKey: state.configuredURL, configured: configured, hints: hints,
+                                         outcome: .success, consecutiveErrors: 0, settings: settings, now: now)
+    }
+
+    private func fail(_ state: inout FeedState, message: String, retryAfter: Int?, hints: PollHints, configured: Int,
+                      settings: ScheduleSettings, now: Date, count: Bool) {
+        if count { state.consecutiveErrors += 1 }
+        state.lastError = message
+        state.pollHints = hints
+        if let r = retryAfter {
+            state.retryAfterUntil = now.addingTimeInterval(TimeInterval(min(r, settings.retryAfterCap)))
+        }
+        state.nextDue = Schedule.nextDue(feedKey: state.configuredURL, configured: configured, hints: hints,
+                                         outcome: .failure(retryAfter: retryAfter),
+                                         consecutiveErrors: max(state.consecutiveErrors, 1), settings: settings, now: now)
+    }
+
+    private func lookup() -> ArticleProcessor.Lookup {
+        let store = self.store
+        return ArticleProcessor.Lookup(
+            storyForCanonicalURL: { try store.knownCanonicalURLs($0) },
+            recentStories: { try store.recentStoryCandidates(since: $0) },
+            sources: { try store.storySources($0) }
+        )
+    }
+
+    // MARK: - delivery
+
+    /// Delivers pending outbox rows to both sinks. An alert is marked delivered
+    /// per sink only after that sink's write is durable; a failing sink keeps
+    /// its alerts in the outbox for the next attempt and does not block the
+    /// other sink. Returns how many writes succeeded.
+    @discardableResult
+    public func deliverOutbox() -> Int {
+        deliveryLock.lock()
+        defer { deliveryLock.unlock() }
+        var delivered = 0
+        for sink in [AlertSink.spool, AlertSink.log] {
+            do {
+                while true {
+                    let pending = try store.pendingOutbox(for: sink, limit: 200)
+                    if pending.isEmpty { break }
+                    for entry in pending {
+                        do {
+                            switch sink {
+                            case .spool: try spool.deliver(id: entry.alertID, payload: entry.payload)
+                            case .log: try alertLog.deliver(id: entry.alertID, payload: entry.payload)
+                            }
+                            try store.markDelivered([entry.alertID], sink: sink, at: Date())
+                            delivered += 1
+                        } catch {
+                            try? store.recordDeliveryFailure(entry.alertID, sink: sink, error: "\(error)")
+                            logger.error("alert delivery failed; kept in outbox",
+                                         metadata: ["sink": "\(sink.rawValue)", "alert": "\(entry.alertID)", "error": "\(error)"])
+                            throw error
+                        }
+                    }
+                }
+            } catch {
+                continue
+            }
+        }
+        return delivered
+    }
+
+    /// After a crash between appending to the alert log and marking the row
+    /// delivered, the log already holds the line: mark it instead of appending
+    /// it twice.
+    func reconcileAlertLog() throws {
+        let pending = try store.pendingOutbox(for: .log, limit: 100_000)
+        guard !pending.isEmpty else { return }
+        let inLog = alertLog.recentIDs()
+        let done = pending.map(\.alertID).filter { inLog.contains($0) }
+        if !done.isEmpty {
+            try store.markDelivered(done, sink: .log, at: Date())
+        }
+    }
+}
+
+public enum EngineError: Error, CustomStringConvertible {
+    case unusablePath(String, String)
+
+    public var description: String {
+        switch self {
+        case .unusablePath(let p, let why): return "cannot use \(p): \(why)"
+        }
+    }
+}
+
+extension FeedState {
+    static func new(configuredURL: String, name: String?) -> FeedState {
+        var s = FeedState(configuredURL: configuredURL)
+        s.name = name
+        return s
+    }
+
+    /// The scheduler's hints, kept as JSON in the store.
+    var pollHints: PollHints {
+        get {
+            guard let json = hintsJSON, let data = json.data(using: .utf8),
+                  let h = try? JSONDecoder().decode(PollHints.self, from: data) else { return PollHints() }
+            return h
+        }
+        set {
+            hintsJSON = (try? JSONEncoder().encode(newValue)).flatMap { String(data: $0, encoding: .utf8) }
+        }
+    }
+}

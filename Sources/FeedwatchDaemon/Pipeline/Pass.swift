@@ -1,0 +1,92 @@
+import Foundation
+import FeedwatchStore
+
+/// Politeness per host (Media Cloud's rule): at most `maxPerHost` transfers in
+/// flight to one host, and request starts to one host at least `delay` apart.
+/// Uses the monotonic clock, so a wall-clock jump cannot burst requests.
+actor HostGate {
+    private var inFlight: [String: Int] = [:]
+    private var nextStart: [String: ContinuousClock.Instant] = [:]
+    private let clock = ContinuousClock()
+
+    func acquire(host: String, maxPerHost: Int, delay: Double) async {
+        while true {
+            let now = clock.now
+            let count = inFlight[host, default: 0]
+            let earliest = nextStart[host] ?? now
+            if count < maxPerHost && earliest <= now {
+                inFlight[host] = count + 1
+                nextStart[host] = now.advanced(by: .milliseconds(Int64(delay * 1000)))
+                return
+            }
+            let wait = count < maxPerHost ? earliest - now : .milliseconds(50)
+            try? await Task.sleep(for: max(wait, .milliseconds(5)))
+            if Task.isCancelled { return }
+        }
+    }
+
+    func release(host: String) {
+        inFlight[host, default: 1] -= 1
+        if inFlight[host] == 0 { inFlight[host] = nil }
+    }
+
+    /// Highest concurrent count seen is not tracked here; tests observe the
+    /// server side instead.
+    func current(host: String) -> Int { inFlight[host, default: 0] }
+}
+
+extension Engine {
+    /// Feeds due at `now` (all non-gone feeds with `all`), in due order.
+    public func dueFeeds(now: Date, all: Bool) throws -> [FeedConfig] {
+        let states = Dictionary(try store.allFeedStates().map { ($0.configuredURL, $0) }, uniquingKeysWith: { a, _ in a })
+        var due: [(FeedConfig, Date)] = []
+        for feed in config.feeds {
+            let state = states[feed.url]
+            if state?.gone == true { continue }
+            let when = state?.nextDue ?? .distantPast
+            if all || when <= now { due.append((feed, when)) }
+        }
+        return due.sorted { $0.1 < $1.1 }.map(\.0)
+    }
+
+    /// One pass over `feeds`: bounded fan-out (max_concurrent), per-host limits
+    /// and spacing, then outbox delivery. The only place that fans out
+    /// (DESIGN.md rule 7).
+    public func runPass(_ feeds: [FeedConfig], gate: HostGateHandle = HostGateHandle(),
+                        countErrors: Bool = true) async -> [PollReport] {
+        let config = self.config
+        let width = max(1, config.maxConcurrent)
+        var reports: [PollReport] = []
+        let states = (try? store.allFeedStates()) ?? []
+        let currentURL = Dictionary(states.map { ($0.configuredURL, $0.currentURL) }, uniquingKeysWith: { a, _ in a })
+        await withTaskGroup(of: PollReport.self) { group in
+            var iterator = feeds.makeIterator()
+            func launch(_ feed: FeedConfig) {
+                let host = URLComponents(string: currentURL[feed.url] ?? feed.url)?.host?.lowercased() ?? feed.url
+                group.addTask {
+                    await gate.gate.acquire(host: host, maxPerHost: config.maxPerHost, delay: config.perHostDelay)
+                    let report = await self.poll(feed, now: Date(), countErrors: countErrors)
+                    await gate.gate.release(host: host)
+                    return report
+                }
+            }
+            for _ in 0..<width {
+                guard let feed = iterator.next() else { break }
+                launch(feed)
+            }
+            while let report = await group.next() {
+                reports.append(report)
+                if let feed = iterator.next(), !Task.isCancelled { launch(feed) }
+            }
+        }
+        deliverOutbox()
+        return reports
+    }
+}
+
+/// A host gate shared across passes (the daemon keeps one for its lifetime so
+/// spacing holds between passes too).
+public struct HostGateHandle: Sendable {
+    let gate = HostGate()
+    public init() {}
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+/// What `ItemIdentity` needs from one parsed feed item.
+public struct IdentityInput: Sendable, Equatable {
+    public var guid: String?
+    public var link: String?
+    public var title: String?
+    public var published: Date?
+
+    public init(guid: String?, link: String?, title: String?, published: Date?) {
+        self.guid = guid
+        self.link = link
+        self.title = title
+        self.published = published
+    }
+}
+
+/// The stable identity of an item within its feed: the key under which an
+/// item seen again (possibly edited) is recognised as the same item.
+///
+/// Order of preference, as in RSS 2.0 (`guid`: "a string that uniquely
+/// identifies the item"), Atom (RFC 4287 §4.2.6 `atom:id`, "permanent,
+/// universally unique") and JSON Feed (`id`, required, unique):
+///  1. `g:<guid>`: the GUID exactly as given (trimmed). GUIDs are compared
+///     verbatim — they are opaque strings, not URLs, even when they look like one.
+///  2. `u:<canonical link>` (`CanonicalURL`).
+///  3. `t:<16 hex>`: `StableID` of the normalized title and the published time.
+///
+/// Broken feeds are common: some give every item the same GUID (a CMS
+/// template bug, or the feed's own URL), some repeat one link for all items.
+/// Such a key no longer identifies anything, so it is detected over the whole
+/// document — a key shared by items that differ in the next key down — and
+/// those items fall back to the next key. Items that are true repeats (same
+/// GUID, link and title) keep sharing their identity, as they should.
+public enum ItemIdentity {
+    public static func identities(for items: [IdentityInput]) -> [String] {
+        let guids = items.map { nonEmpty($0.guid) }
+        let links = items.map { nonEmpty($0.link).flatMap { CanonicalURL.canonical($0) ?? $0 } }
+        let titleKeys = items.map { titleDateKey(title: $0.title, published: $0.published) }
+
+        // Which GUIDs / links are reused for items that are not the same item.
+        let badGUIDs = reusedKeys(guids, distinguishedBy: zip(links, titleKeys).map { "\($0 ?? "")\u{1F}\($1)" })
+        let badLinks = reusedKeys(links, distinguishedBy: titleKeys)
+
+        return items.indices.map { i in
+            if let g = guids[i], !badGUIDs.contains(g) { return "g:" + g }
+            if let l = links[i], !badLinks.contains(l) { return "u:" + l }
+            return "t:" + StableID.hex(titleKeys[i])
+        }
+    }
+
+    /// Keys that occur on two or more items whose `other` values differ.
+    static func reusedKeys(_ keys: [String?], distinguishedBy other: [String]) -> Set<String> {
+        var firstOther: [String: String] = [:]
+        var bad: Set<String> = []
+        for (i, key) in keys.enumerated() {
+            guard let key else { continue }
+            if let seen = firstOther[key] {
+                if seen != other[i] { bad.insert(key) }
+            } else {
+                firstOther[key] = other[i]
+            }
+        }
+        return bad
+    }
+
+    /// Title with case folded and whitespace collapsed (feeds re-wrap and
+    /// re-case titles between fetches), plus the published time in whole
+    /// seconds since 1970 ("" when unknown).
+    static func titleDateKey(title: String?, published: Date?) -> String {
+        let t = (title ?? "").lowercased()
+            .split(whereSeparator: { $0.isWhitespace })
+            .joined(separator: " ")
+        let d = published.flatMap(wholeSeconds).map { String($0) } ?? ""
+        return t + "|" + d
+    }
+
+    private static func nonEmpty(_ s: String?) -> String? {
+        guard let s else { return nil }
+        let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+        return t.isEmpty ? nil : t
+    }
+}

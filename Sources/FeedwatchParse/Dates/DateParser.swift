@@ -1,0 +1,283 @@
+import Foundation
+
+/// Parses the date forms feeds use into absolute instants. Tolerant about
+/// layout, strict about values: a field out of range (month 13, 25 o'clock,
+/// day 31 in April, zone -99:99) makes the whole date nil rather than a
+/// rolled-over guess (CONTRACT.md: "an unparseable date is null, never a guess").
+///
+/// Forms: RFC 822/1123/2822 (§3.3; with or without weekday, two-digit years per
+/// RFC 2822 §4.3, named and numeric zones, long month names, missing spaces),
+/// W3C-DTF / ISO 8601 (complete and reduced precision, fractional seconds,
+/// space instead of `T`), asctime (C89 `asctime()` and Twitter's variant).
+public enum DateParser {
+    public static func parse(_ raw: String) -> Date? {
+        var s = Substring(raw)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        guard !s.isEmpty, s.utf8.count < 100 else { return nil }
+        let bytes = Array(s.utf8)
+        if bytes[0] >= 0x30 && bytes[0] <= 0x39 && (bytes.count == 4 || (bytes.count > 4 && bytes[4] == 0x2D)) {
+            if let d = parseW3C(bytes) { return d }
+            if bytes.count >= 5 && bytes[4] == 0x2D { return nil }
+        }
+        return parseRFC822(bytes)
+    }
+
+    // MARK: W3C-DTF (https://www.w3.org/TR/NOTE-datetime) and ISO 8601 extended forms
+
+    static func parseW3C(_ b: [UInt8]) -> Date? {
+        var i = 0
+        func digits(_ n: Int) -> Int? {
+            guard i + n <= b.count else { return nil }
+            var v = 0
+            for k in 0..<n {
+                let c = b[i + k]
+                guard c >= 0x30 && c <= 0x39 else { return nil }
+                v = v * 10 + Int(c - 0x30)
+            }
+            i += n
+            return v
+        }
+        func eat(_ c: UInt8) -> Bool {
+            if i < b.count && b[i] == c { i += 1; return true }
+            return false
+        }
+        guard let year = digits(4) else { return nil }
+        var month = 1, day = 1, hour = 0, minute = 0, second = 0
+        var offset = 0
+        if eat(0x2D) {
+            guard let m = digits(2) else { return nil }
+            month = m
+            if eat(0x2D) {
+                guard let d = digits(2) else { return nil }
+                day = d
+                if i < b.count && (b[i] == 0x54 || b[i] == 0x74 || b[i] == 0x20) {
+                    i += 1
+                    guard let h = digits(2), eat(0x3A), let mi = digits(2) else { return nil }
+                    hour = h; minute = mi
+                    if eat(0x3A) {
+                        guard let se = digits(2) else { return nil }
+                        second = se
+                        if eat(0x2E) || eat(0x2C) {
+                            let st = i
+                            while i < b.count && b[i] >= 0x30 && b[i] <= 0x39 { i += 1 }
+                            guard i > st else { return nil }
+                        }
+                    }
+                    if i < b.count {
+                        _ = eat(0x20)
+                        if eat(0x5A) || eat(0x7A) {
+                            offset = 0
+                        } else if i < b.count && (b[i] == 0x2B || b[i] == 0x2D) {
+                            let sign = b[i] == 0x2D ? -1 : 1
+                            i += 1
+                            guard let zh = digits(2) else { return nil }
+                            var zm = 0
+                            if eat(0x3A) {
+                                guard let m2 = digits(2) else { return nil }
+                                zm = m2
+                            } else if i < b.count {
+                                guard let m2 = digits(2) else { return nil }
+                                zm = m2
+                            }
+                            guard zh <= 14, zm <= 59 else { return nil }
+                            offset = sign * (zh * 3600 + zm * 60)
+                        } else {
+                            return nil
+                        }
+                    }
+                }
+            }
+        }
+        guard i == b.count else { return nil }
+        return makeDate(year: year, month: month, day: day, hour: hour, minute: minute, second: second, offset: offset)
+    }
+
+    // MARK: RFC 822 family and asctime
+
+    private static let months: [String: Int] = [
+        "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+        "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    ]
+    private static let fullMonths: Set<String> = [
+        "january", "february", "march", "april", "may", "june", "july", "august",
+        "september", "sept", "october", "november", "december",
+    ]
+    private static let weekdays: Set<String> = [
+        "mon", "tue", "wed", "thu", "fri", "sat", "sun", "tues", "thur", "thurs",
+        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    ]
+
+    /// Named zones in hours·60+minutes east of UTC. RFC 822 §5.1 names, the
+    /// one-letter-less US forms (AT/ET/CT/MT/PT) feeds write, and common
+    /// abbreviations whose meaning is not disputed.
+    private static let zones: [String: Int] = [
+        "ut": 0, "utc": 0, "gmt": 0, "z": 0, "etc/gmt": 0, "etc/utc": 0, "wet": 0,
+        "edt": -4 * 60, "est": -5 * 60, "cdt": -5 * 60, "cst": -6 * 60,
+        "mdt": -6 * 60, "mst": -7 * 60, "pdt": -7 * 60, "pst": -8 * 60,
+        "at": -4 * 60, "ast": -4 * 60, "adt": -3 * 60,
+        "et": -5 * 60, "ct": -6 * 60, "mt": -7 * 60, "pt": -8 * 60,
+        "akst": -9 * 60, "akdt": -8 * 60, "hst": -10 * 60,
+        "met": 60, "mest": 120, "cet": 60, "cest": 120, "bst": 60, "west": 60,
+        "eet": 120, "eest": 180, "msk": 180, "msd": 240,
+        "jst": 9 * 60, "kst": 9 * 60, "hkt": 8 * 60, "sgt": 8 * 60, "awst": 8 * 60,
+        "acst": 9 * 60 + 30, "aest": 10 * 60, "aedt": 11 * 60, "nzst": 12 * 60, "nzdt": 13 * 60,
+    ]
+
+    static func parseRFC822(_ b: [UInt8]) -> Date? {
+        // Tokens split on spaces and commas; the comma after the weekday may be missing its space.
+        var tokens: [String] = []
+        var cur: [UInt8] = []
+        for c in b {
+            if c == 0x20 || c == 0x2C || c == 0x09 {
+                if !cur.isEmpty { tokens.append(String(decoding: cur, as: Unicode.UTF8.self)); cur.removeAll() }
+            } else {
+                cur.append(c)
+            }
+        }
+        if !cur.isEmpty { tokens.append(String(decoding: cur, as: Unicode.UTF8.self)) }
+        guard !tokens.isEmpty else { return nil }
+        if weekdays.contains(tokens[0].lowercased()) { tokens.removeFirst() }
+
+        var month: Int?
+        var numbers: [(String)] = []
+        var time: (Int, Int, Int)?
+        var offset: Int?
+        var sawTime = false
+        for t in tokens {
+            let lower = t.lowercased()
+            if month == nil, let m = monthNumber(lower) { month = m; continue }
+            if t.contains(":") && !sawTime && t.first.map({ $0.isNumber }) == true {
+                guard let tm = parseTime(t) else { return nil }
+                time = tm
+                sawTime = true
+                continue
+            }
+            if t.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                numbers.append(t)
+                continue
+            }
+            if offset == nil, sawTime || numbers.count >= 2, let z = parseZone(lower) {
+                offset = z
+                continue
+            }
+            return nil
+        }
+        guard let month else { return nil }
+        // Day: a 1-2 digit number; year: a 4-digit one, else the remaining 2-digit one.
+        var day: Int?
+        var year: Int?
+        for n in numbers {
+            if n.count == 4, year == nil { year = Int(n) }
+            else if n.count <= 2, day == nil { day = Int(n) }
+            else if n.count <= 2, year == nil { year = Int(n).map { $0 < 50 ? 2000 + $0 : 1900 + $0 } }
+            else { return nil }
+        }
+        guard let day, let year else { return nil }
+        let (h, mi, s) = time ?? (0, 0, 0)
+        return makeDate(year: year, month: month, day: day, hour: h, minute: mi, second: s, offset: (offset ?? 0) * 60)
+    }
+
+    private static func monthNumber(_ t: String) -> Int? {
+        var t = t
+        if t.hasSuffix(".") { t.removeLast() }
+        if t.count == 3, let m = months[t] { return m }
+        if fullMonths.contains(t) { return months[String(t.prefix(3))] }
+        return nil
+    }
+
+    private static func parseTime(_ t: String) -> (Int, Int, Int)? {
+        let parts = t.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3 else { return nil }
+        var vals: [Int] = []
+        for (k, p) in parts.enumerated() {
+            var p = p
+            if k == parts.count - 1, let dot = p.firstIndex(of: ".") { p = p[..<dot] }
+            guard !p.isEmpty, p.count <= 2, p.allSatisfy({ $0.isASCII && $0.isNumber }), let v = Int(p) else { return nil }
+            vals.append(v)
+        }
+        return (vals[0], vals[1], vals.count == 3 ? vals[2] : 0)
+    }
+
+    /// Minutes east of UTC.
+    private static func parseZone(_ z: String) -> Int? {
+        if let v = zones[z] { return v }
+        var s = Substring(z)
+        for prefix in ["gmt", "utc", "ut", "etc/gmt"] where s.hasPrefix(prefix) && s.count > prefix.count {
+            s = s.dropFirst(prefix.count)
+            break
+        }
+        guard let sign = s.first, sign == "+" || sign == "-" else { return nil }
+        s = s.dropFirst()
+        var hh = 0, mm = 0
+        if let colon = s.firstIndex(of: ":") {
+            let h = s[..<colon], m = s[s.index(after: colon)...]
+            guard (1...2).contains(h.count), m.count == 2, let hv = Int(h), let mv = Int(m),
+                  h.allSatisfy(\.isNumber), m.allSatisfy(\.isNumber) else { return nil }
+            hh = hv; mm = mv
+        } else {
+            guard s.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            switch s.count {
+            case 1, 2: hh = Int(s)!
+            case 4: hh = Int(s.prefix(2))!; mm = Int(s.suffix(2))!
+            case 3: hh = Int(s.prefix(1))!; mm = Int(s.suffix(2))!
+            default: return nil
+            }
+        }
+        guard hh <= 14, mm <= 59 else { return nil }
+        let v = hh * 60 + mm
+        return sign == "-" ? -v : v
+    }
+
+    // MARK: calendar arithmetic (proleptic Gregorian, no Foundation Calendar needed)
+
+    static func makeDate(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int, offset: Int) -> Date? {
+        guard (1...9999).contains(year), (1...12).contains(month), day >= 1,
+              day <= daysInMonth(year, month), (0...23).contains(hour), (0...59).contains(minute),
+              (0...59).contains(second) else { return nil }
+        let days = daysFromCivil(year, month, day)
+        let t = Double(days * 86400 + hour * 3600 + minute * 60 + second - offset)
+        return Date(timeIntervalSince1970: t)
+    }
+
+    static func daysInMonth(_ y: Int, _ m: Int) -> Int {
+        switch m {
+        case 2: return (y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (m + 9) % 12
+        let doy = (153 * mp + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    /// RFC 3339 UTC with second precision, e.g. `2018-04-10T07:00:00Z`.
+    public static func rfc3339(_ date: Date) -> String {
+        let t = Int(date.timeIntervalSince1970.rounded(.down))
+        var days = t / 86400
+        var secs = t % 86400
+        if secs < 0 { secs += 86400; days -= 1 }
+        // civil_from_days
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        func p2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        var ys = String(y)
+        while ys.count < 4 { ys = "0" + ys }
+        return "\(ys)-\(p2(m))-\(p2(d))T\(p2(secs / 3600)):\(p2(secs % 3600 / 60)):\(p2(secs % 60))Z"
+    }
+}

@@ -1,2 +1,0 @@
-import FeedwatchCore
-import GRDB
