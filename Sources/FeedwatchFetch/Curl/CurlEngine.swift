@@ -148,12 +148,13 @@ final class CurlEngine: @unchecked Sendable {
             admit()
             var running: Int32 = 0
             curl_multi_perform(multi.raw, &running)
-            collectFinished()
-            if !readyHosts.isEmpty && active.count < maxConcurrent {
-                // Completions freed slots: start the next transfers right away.
-                admit()
-                curl_multi_perform(multi.raw, &running)
-                collectFinished()
+            let finished = collectFinished()
+            if finished > 0 && !readyHosts.isEmpty && active.count < maxConcurrent {
+                // Completions freed slots and work is queued: admit it now.
+                // Polling first could sleep the full timeout when nothing
+                // else is in flight (seen as a 1 s stall at the end of a
+                // batch in Benchmarks/fetch).
+                continue
             }
             // Sleeps until socket activity, a libcurl timer, or a wakeup from
             // submit/cancel/shutdown; the 1 s cap bounds cancellation latency
@@ -318,7 +319,10 @@ final class CurlEngine: @unchecked Sendable {
         t.job.transfer = nil
     }
 
-    private func collectFinished() {
+    /// Handles every finished transfer; returns how many there were.
+    @discardableResult
+    private func collectFinished() -> Int {
+        var count = 0
         var left: Int32 = 0
         while let msg = curl_multi_info_read(multi.raw, &left) {
             guard msg.pointee.msg == CURLMSG_DONE, let easy = msg.pointee.easy_handle,
@@ -327,7 +331,9 @@ final class CurlEngine: @unchecked Sendable {
             curl_multi_remove_handle(multi.raw, easy)
             release(t)
             hopFinished(t, code: code)
+            count += 1
         }
+        return count
     }
 
     private func hopFinished(_ t: HopTransfer, code: CURLcode) {
