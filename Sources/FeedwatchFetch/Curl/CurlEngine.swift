@@ -53,6 +53,8 @@ final class CurlEngine: @unchecked Sendable {
     private var readyHosts: [String] = []          // hosts with queued jobs, round-robin order
     private var activeByHost: [String: Int] = [:]
     private var cursor = 0
+    /// Finished easy handles kept for reuse (engine thread only).
+    private var easyPool: [EasyHandleHandle] = []
     private var active: [UnsafeMutableRawPointer: HopTransfer] = [:]
     private var thread: Thread?
 
@@ -257,7 +259,7 @@ final class CurlEngine: @unchecked Sendable {
         // itself connect to a public address (unless allowed): see
         // `openSocketCallback`.
         let restricted = job.sawPublicAddress && !allowPrivateNetworks
-        guard let easy = EasyHandleHandle() else {
+        guard let easy = easyPool.popLast() ?? EasyHandleHandle() else {
             finish(job, FetchResult(url: job.request.url, outcome: .error,
                                     error: .transport(code: Int(CURLE_OUT_OF_MEMORY.rawValue), message: "curl_easy_init failed")))
             return
@@ -311,6 +313,14 @@ final class CurlEngine: @unchecked Sendable {
         activeByHost[job.current.hostKey, default: 0] += 1
     }
 
+    /// Returns a handle that is out of the multi handle and whose results
+    /// have been read to the pool (bounded: at most twice the in-flight cap).
+    private func recycle(_ easy: EasyHandleHandle) {
+        guard easyPool.count < 2 * maxConcurrent else { return }
+        easy.reset()
+        easyPool.append(easy)
+    }
+
     private func release(_ t: HopTransfer) {
         active[t.easy.raw] = nil
         let key = t.job.current.hostKey
@@ -331,6 +341,7 @@ final class CurlEngine: @unchecked Sendable {
             curl_multi_remove_handle(multi.raw, easy)
             release(t)
             hopFinished(t, code: code)
+            recycle(t.easy)
             count += 1
         }
         return count
