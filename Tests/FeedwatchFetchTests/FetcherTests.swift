@@ -343,8 +343,9 @@ struct FetcherTests {
         defer { fetcher.shutdown() }
         let r = await fetcher.fetch(FetchRequest(url: server.url("/slow")))
         #expect(r.outcome == .error)
+        // Had the guard not tripped, the 10 s total timeout would have
+        // produced `.timeout` instead.
         #expect(r.error == .tooSlow(bytesPerSecond: 1000, seconds: 1))
-        #expect(r.elapsedMilliseconds < 9000)
     }
 
     @Test("a server that never finishes hits the total timeout")
