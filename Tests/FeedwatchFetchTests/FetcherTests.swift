@@ -229,12 +229,15 @@ struct FetcherTests {
         let server = try FeedServer(routes: [
             "/feed": ["body": rss],
         ])
-        try server.setRoutes(["/a": ["status": 301, "redirect_to": "http://127.0.0.1:\(server.port)/feed"],
+        // Another host name (its own per-host queue), still loopback.
+        try server.setRoutes(["/a": ["status": 307, "redirect_to": "http://localhost:\(server.port)/feed"],
                               "/feed": ["body": rss]])
         let fetcher = Fetcher(limits: quick)
         defer { fetcher.shutdown() }
         let r = await fetcher.fetch(FetchRequest(url: server.url("/a")))
         #expect(r.outcome == .fetched)
+        #expect(r.finalURL == "http://localhost:\(server.port)/feed")
+        #expect(r.permanentURL == nil)  // 307 is temporary
     }
 
     @Test("410 → gone")
