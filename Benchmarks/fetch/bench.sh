@@ -146,7 +146,18 @@ PY
     done
 done
 
+# Process start-up alone (empty URL list), to read the N = 1000 rows by:
+# there a whole warm run takes tens of milliseconds.
+: > "$WORK/empty.txt"
+declare -a FW_S=() CU_S=()
+for ((run = 1; run <= RUNS; run++)); do
+    timed "$BIN" fetch --urls "$WORK/empty.txt" > /dev/null; FW_S+=("$WALL")
+    timed curl -s -K "$WORK/empty.txt" > /dev/null 2>&1 || true; CU_S+=("$WALL")
+done
+
 echo
 echo "fetch benchmark: nginx $(nginx -v 2>&1 | sed 's/.*\///'), $(curl --version | head -1 | cut -d' ' -f1-2), $PAR in flight, median of $RUNS runs, $(nproc) cores"
 printf '%-6s %-5s %10s %10s %8s %9s %9s\n' N mode "fw feeds/s" "curl f/s" "fw/curl" "fw MB" "curl MB"
 for r in "${ROWS[@]}"; do echo "$r"; done
+awk -v f="$(median "${FW_S[@]}")" -v c="$(median "${CU_S[@]}")" \
+    'BEGIN { printf "start-up alone (empty URL list): feedwatch %.0f ms, curl %.0f ms\n", f * 1000, c * 1000 }'
