@@ -65,8 +65,8 @@ let package = Package(
 
         .testTarget(name: "FeedwatchCoreTests", dependencies: ["FeedwatchCore"]),
         .testTarget(name: "FeedwatchFetchTests", dependencies: ["FeedwatchFetch", "FeedwatchCore"]),
-        .testTarget(name: "FeedwatchParseTests", dependencies: ["FeedwatchParse", "FeedwatchCore"]),
-        .testTarget(name: "FeedwatchClassifyTests", dependencies: ["FeedwatchClassify", "FeedwatchCore"]),
+        .testTarget(name: "FeedwatchParseTests", dependencies: ["FeedwatchParse", "FeedwatchCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "FeedwatchClassifyTests", dependencies: ["FeedwatchClassify", "FeedwatchCore"], exclude: ["Fixtures"]),
         .testTarget(name: "FeedwatchDedupTests", dependencies: ["FeedwatchDedup", "FeedwatchCore"], exclude: ["Fixtures"]),
         .testTarget(name: "FeedwatchStoreTests", dependencies: ["FeedwatchStore", "FeedwatchCore"]),
         .testTarget(name: "FeedwatchAlertTests", dependencies: ["FeedwatchAlert", "FeedwatchCore"]),

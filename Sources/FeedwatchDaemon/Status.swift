@@ -31,7 +31,7 @@ public struct FeedStatus: Sendable, Equatable {
         let dbPath = (config.stateDir as NSString).appendingPathComponent("feedwatch.sqlite")
         var states: [String: FeedState] = [:]
         if FileManager.default.fileExists(atPath: dbPath) {
-            let store = try FeedStore(path: dbPath)
+            let store = try FeedStore(path: dbPath, readOnly: true)
             for s in try store.allFeedStates() { states[s.configuredURL] = s }
         }
         return config.feeds.map { feed in

@@ -22,9 +22,10 @@ struct Token: Equatable {
 /// - Digits grouped with `,`/`.` are one number (`3,000` → `3000`).
 /// - Latin: diacritics folded, case folded, a light English plural strip
 ///   (`talks` → `talk`, `ministries` → `ministry`).
-/// - Cyrillic: `ё` → `е`, then truncated to 5 letters — truncation is a crude
-///   but well-tested stemmer for Russian's rich inflection (Лавров, Лаврова,
-///   Лаврову → `лавро`; Москва, Москве → `москв`) and needs no dictionary.
+/// - Cyrillic: `ё` → `е`, one final vowel, `ь` or `й` dropped, then
+///   truncated to 5 letters — truncation is a crude but well-tested stemmer
+///   for Russian's rich inflection (Лавров, Лаврова, Лаврову → `лавро`;
+///   Москва, Москве → `москв`; Корея, Кореи → `коре`) and needs no dictionary.
 /// - Hangul, Han and Kana: character bigrams. Korean attaches particles to
 ///   words (푸틴과, 김정은은) and Chinese/Japanese use no spaces, so
 ///   overlapping bigrams are the standard dictionary-free unit (as in CJK
@@ -183,13 +184,23 @@ enum Tokenizer {
         case .cyrillic:
             let lower = raw.lowercased().replacingOccurrences(of: "ё", with: "е")
             let stop = Stopwords.russian.contains(lower) || lower.count < 2
-            tokens.append(Token(text: String(lower.prefix(5)), isName: capitalized && !sentenceInitial && !stop,
+            tokens.append(Token(text: russianStem(lower), isName: capitalized && !sentenceInitial && !stop,
                                 isNumber: false, isStopword: stop))
         case .other:
             let lower = raw.lowercased()
             tokens.append(Token(text: lower, isName: capitalized && !sentenceInitial,
                                 isNumber: false, isStopword: lower.count < 2))
         }
+    }
+
+    static func russianStem(_ w: String) -> String {
+        var scalars = Array(w.unicodeScalars)
+        if scalars.count > 3, let last = scalars.last, "аяоеыиуюьй".unicodeScalars.contains(last) {
+            scalars.removeLast()
+        }
+        var out = ""
+        out.unicodeScalars.append(contentsOf: scalars.prefix(5))
+        return out
     }
 
     /// A light English stemmer in the spirit of Porter's step 1 (plural

@@ -20,6 +20,7 @@ public protocol StateStore: Sendable {
     func updateFeedStates(_ states: [FeedState]) throws
     func pendingOutbox(for sink: AlertSink, limit: Int) throws -> [OutboxEntry]
     func outboxEntry(_ alertID: String) throws -> OutboxEntry?
+    func alertCount(since: Date) throws -> Int
     @discardableResult func markDelivered(_ alertIDs: [String], sink: AlertSink, at: Date) throws -> Int
     func recordDeliveryFailure(_ alertID: String, sink: AlertSink, error: String) throws
     func prune(bodiesOlderThan: Date) throws -> Int
@@ -42,7 +43,12 @@ extension StateStore {
 /// outbox that would mean a delivered alert forgotten as delivered (delivered
 /// again, duplicated in the log) or "already seen" articles forgotten. FULL
 /// costs one fsync of the WAL per transaction, which is why one feed fetch is
-/// one transaction.
+/// one transaction, and why `commit(batch:)` exists: fetches that complete
+/// together can share one transaction (group commit).
+///
+/// All methods are synchronous and may block (an fsync; up to the busy
+/// timeout under lock contention): async callers should run them off the
+/// cooperative pool (DESIGN.md rule 6).
 ///
 /// Concurrency: a `DatabasePool` (one writer, a few readers that never block
 /// it). Another process holding the write lock makes writes wait up to the
@@ -57,11 +63,29 @@ public final class FeedStore: StateStore {
     /// write lock for long.
     static let pruneChunk = 5_000
 
+    /// How commits reach the disk.
+    public enum Durability: String, Sendable {
+        /// `synchronous=FULL`: every commit fsyncs the WAL. The default and
+        /// the only setting for real use.
+        case full
+        /// `synchronous=NORMAL`: survives a process crash but a power loss can
+        /// roll back the last commits. Only for benchmarks (to separate CPU
+        /// cost from fsync latency) and throwaway test databases.
+        case normal
+    }
+
     /// Opens (creating if needed) the database at `path` and migrates it to
-    /// the latest schema. The directory must exist.
-    public init(path: String, busyTimeout: TimeInterval = 5) throws {
+    /// the latest schema. The directory must exist. Writes wait up to
+    /// `busyTimeout` seconds for a lock held elsewhere, then throw `StoreError.busy`.
+    ///
+    /// `readOnly`: for `feedwatch status` and other tools next to a running
+    /// daemon — nothing is created, migrated or written (writes throw
+    /// `StoreError.readOnly`); the file must exist with the current schema.
+    public init(path: String, busyTimeout: TimeInterval = 5, durability: Durability = .full,
+                readOnly: Bool = false) throws {
         self.path = path
         var config = Configuration()
+        config.readonly = readOnly
         config.busyMode = .timeout(busyTimeout)
         // The daemon reads little in parallel (status, the watchdog ping);
         // each reader is a connection with its own page cache.
@@ -73,11 +97,27 @@ public final class FeedStore: StateStore {
             try db.execute(sql: "PRAGMA cache_size = -8192")
         }
         do {
+            if readOnly {
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw StoreError.cannotOpen(path: path, message: "no such database")
+                }
+                pool = try DatabasePool(path: path, configuration: config)
+                let applied = try pool.read { db in try Schema.migrator.appliedIdentifiers(db) }
+                let unknown = applied.subtracting(Schema.versions)
+                if !unknown.isEmpty {
+                    throw StoreError.schemaTooNew(path: path, unknownVersions: unknown.sorted())
+                }
+                let missing = Schema.versions.filter { !applied.contains($0) }
+                if !missing.isEmpty {
+                    throw StoreError.schemaOutdated(path: path, missingVersions: missing)
+                }
+                return
+            }
             pool = try DatabasePool(path: path, configuration: config)
             try pool.writeWithoutTransaction { db in
                 // GRDB's WAL setup sets synchronous=NORMAL on the writer after
                 // prepareDatabase ran; FULL must be set afterwards (see type doc).
-                try db.execute(sql: "PRAGMA synchronous = FULL")
+                try db.execute(sql: durability == .full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
                 // Truncate the WAL after checkpoints instead of leaving it at
                 // its high-water mark (https://www.sqlite.org/pragma.html#pragma_journal_size_limit).
                 try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
@@ -105,11 +145,17 @@ public final class FeedStore: StateStore {
     /// Every schema version, oldest first; the last one is current.
     public static var schemaVersions: [String] { Schema.versions }
 
-    /// Brings the database at `path` to schema `version` exactly (tests build
-    /// old-version databases with it; feedwatch itself always opens with `init`).
+    /// Brings a new (or older) database at `path` to schema `version` exactly
+    /// (tests build old-version databases with it; feedwatch itself always
+    /// opens with `init`). A database already past `version` is refused.
     public static func createDatabase(path: String, upTo version: String) throws {
         do {
             let queue = try DatabaseQueue(path: path)
+            let applied = try queue.read { db in try Schema.migrator.appliedMigrations(db) }
+            guard let target = Schema.versions.firstIndex(of: version),
+                  applied.allSatisfy({ (Schema.versions.firstIndex(of: $0) ?? .max) <= target }) else {
+                throw StoreError.schemaTooNew(path: path, unknownVersions: [version])
+            }
             try Schema.migrator.migrate(queue, upTo: version)
             try queue.close()
         } catch {
@@ -551,6 +597,15 @@ public final class FeedStore: StateStore {
     private static func outboxEntry(_ row: Row) -> OutboxEntry {
         OutboxEntry(alertID: row[0], storyID: row[1], payload: row[2], created: date(row[3] as Int64),
                     attempts: row[4], spoolDelivered: date(row[5]), logDelivered: date(row[6]))
+    }
+
+    /// Alerts queued at or after `since` (the "alerts today" of sd_notify STATUS=).
+    public func alertCount(since: Date) throws -> Int {
+        try run {
+            try pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE created >= ?", arguments: [millis(since)]) ?? 0
+            }
+        }
     }
 
     /// Marks alerts delivered to `sink`. Call only once the write is durable

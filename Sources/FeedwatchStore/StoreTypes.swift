@@ -258,6 +258,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case corrupt(path: String, message: String)
     /// The schema has migrations this build does not know (written by a newer feedwatch).
     case schemaTooNew(path: String, unknownVersions: [String])
+    /// Opened read-only, the database lacks migrations this build needs (the
+    /// daemon, opening it read-write, migrates it).
+    case schemaOutdated(path: String, missingVersions: [String])
     /// A write broke a constraint (e.g. an article names a story that does not exist).
     case constraint(path: String, message: String)
     /// An update names an article row that does not exist.
@@ -270,7 +273,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public var path: String {
         switch self {
         case .cannotOpen(let p, _), .busy(let p), .diskFull(let p), .readOnly(let p),
-             .corrupt(let p, _), .schemaTooNew(let p, _), .constraint(let p, _),
+             .corrupt(let p, _), .schemaTooNew(let p, _), .schemaOutdated(let p, _), .constraint(let p, _),
              .articleNotFound(let p, _), .sqlite(let p, _, _), .invalidData(let p, _):
             return p
         }
@@ -293,6 +296,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .corrupt(let p, let m): return "\(p): database is damaged: \(m)"
         case .schemaTooNew(let p, let v):
             return "\(p): database schema is newer than this feedwatch (unknown migrations: \(v.joined(separator: ", ")))"
+        case .schemaOutdated(let p, let v):
+            return "\(p): database schema is older than this feedwatch (missing migrations: \(v.joined(separator: ", ")); run the daemon once to migrate)"
         case .constraint(let p, let m): return "\(p): constraint violated: \(m)"
         case .articleNotFound(let p, let id): return "\(p): article \(id) not found"
         case .sqlite(let p, let c, let m): return "\(p): SQLite error \(c): \(m)"

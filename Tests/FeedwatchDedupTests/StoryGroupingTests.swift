@@ -181,6 +181,8 @@ extension StoryPairAccuracyTests {
         let ru = Tokenizer.tokenize("Лавров встретился с Лавровым. В Москве и Москва").filter { !$0.isStopword }.map(\.text)
         #expect(ru.filter { $0 == "лавро" }.count == 2)
         #expect(ru.filter { $0 == "москв" }.count == 2)
+        let korea = Tokenizer.tokenize("Корея Кореи Корее Корею").map(\.text)
+        #expect(Set(korea) == ["коре"])
         let ko = Tokenizer.tokenize("푸틴과 푸틴은").map(\.text)
         #expect(ko.filter { $0 == "푸틴" }.count == 2)
         let en = Tokenizer.tokenize("Ri Yong-ho's visit, 3,000 troops").map(\.text)

@@ -8,7 +8,8 @@ import Testing
 /// `FEEDWATCH_BENCH=1 swift test -c release -Xswiftc -enable-testing --filter StoreBenchmark`.
 ///
 /// Knobs (environment): FEEDWATCH_BENCH_ARTICLES (default 1000000),
-/// FEEDWATCH_BENCH_FEEDS (default 1000), FEEDWATCH_BENCH_DIR (default: a temp dir, removed after).
+/// FEEDWATCH_BENCH_FEEDS (default 1000), FEEDWATCH_BENCH_DIR (default: a temp dir, removed after),
+/// FEEDWATCH_BENCH_SYNC (full | normal; default full — normal only to separate CPU cost from fsync).
 @Suite(.serialized) struct StoreBenchmark {
     static let env = ProcessInfo.processInfo.environment
     static let enabled = env["FEEDWATCH_BENCH"] == "1"
@@ -33,9 +34,10 @@ import Testing
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
 
-        var bench = Bench(path: path, feedCount: feedCount)
+        let durability = FeedStore.Durability(rawValue: Self.env["FEEDWATCH_BENCH_SYNC"] ?? "full") ?? .full
+        var bench = Bench(path: path, feedCount: feedCount, durability: durability)
         try bench.open()
-        report("setup", "articles_target=\(target) feeds=\(feedCount) synchronous=FULL journal=WAL db=\(path)")
+        report("setup", "articles_target=\(target) feeds=\(feedCount) synchronous=\(durability.rawValue.uppercased()) journal=WAL db=\(path)")
 
         // Small database: 10k articles.
         try bench.populate(to: 10_000)
@@ -70,14 +72,16 @@ import Testing
 private struct Bench {
     let path: String
     let feedCount: Int
+    let durability: FeedStore.Durability
     var store: FeedStore!
     var nextItem: [Int]
     var total = 0
     var storyCounter = 0
     var rng = SplitMix64(seed: 42)
 
-    init(path: String, feedCount: Int) {
+    init(path: String, feedCount: Int, durability: FeedStore.Durability) {
         self.path = path
+        self.durability = durability
         self.feedCount = feedCount
         self.nextItem = Array(repeating: 0, count: feedCount)
     }
@@ -104,7 +108,7 @@ private struct Bench {
     func identity(_ f: Int, _ n: Int) -> String { "https://news\(f).example.com/world/2026/11/\(n)-ministers-meet-for-talks" }
 
     mutating func open() throws {
-        store = try FeedStore(path: path)
+        store = try FeedStore(path: path, durability: durability)
         try store.syncFeeds((0..<feedCount).map { (feedURL($0), "News \($0)") })
     }
 

@@ -127,6 +127,36 @@ import Testing
         #expect(try store.allFeedStates().map(\.configuredURL) == [feedA, feedB])
     }
 
+    /// `feedwatch status` next to a running daemon: reads, never writes or migrates.
+    @Test func readOnlyOpen() throws {
+        let dir = try TempDir()
+        #expect(throws: StoreError.cannotOpen(path: dir.dbPath, message: "no such database")) {
+            _ = try FeedStore(path: dir.dbPath, readOnly: true)
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.dbPath))
+
+        let writer = try FeedStore(path: dir.dbPath)
+        try writer.syncFeeds([(feedA, "A")])
+        try writer.updateFeedState(fetchedState(feedA))
+        let reader = try FeedStore(path: dir.dbPath, readOnly: true)
+        #expect(try reader.allFeedStates().map(\.etag) == ["\"e1\""])
+        #expect(throws: StoreError.readOnly(path: dir.dbPath)) { try reader.updateFeedState(fetchedState(feedB)) }
+        // It sees the writer's later commits.
+        try writer.commit(FetchCommit(feed: fetchedState(feedA), inserts: [write(article(feedA, "1"))]))
+        #expect(try reader.feedState(feedA)?.itemsSeen == 1)
+        // And works with no daemon running (WAL closed and removed).
+        try reader.close()
+        try writer.close()
+        let alone = try FeedStore(path: dir.dbPath, readOnly: true)
+        #expect(try alone.feedState(feedA)?.itemsSeen == 1)
+
+        let old = dir.url.appendingPathComponent("old.sqlite").path
+        try FeedStore.createDatabase(path: old, upTo: "v1")
+        #expect(throws: StoreError.schemaOutdated(path: old, missingVersions: ["v2", "v3"])) {
+            _ = try FeedStore(path: old, readOnly: true)
+        }
+    }
+
     @Test func feedStateRoundTrips() throws {
         let dir = try TempDir()
         let store = try FeedStore(path: dir.dbPath)
@@ -264,6 +294,13 @@ import Testing
         #expect(try store.articleText(id: id) == "v2")
         #expect(try store.storedMatches(articleID: id) == [TermMatch(term: "Pyongyang", group: "north_korea",
                                                                     weight: 2, count: 3)])
+
+        // An update can only touch the committing feed's own articles.
+        #expect(throws: StoreError.articleNotFound(path: dir.dbPath, id: id)) {
+            try store.commit(FetchCommit(feed: fetchedState(feedB),
+                                         updates: [ArticleUpdate(id: id, write: write(article(feedB, "1")))]))
+        }
+        #expect(try store.articleText(id: id) == "v2")
     }
 
     @Test func crossFeedDuplicatesStoriesAndSources() throws {
@@ -440,6 +477,8 @@ import Testing
         let done = try #require(try store.outboxEntry("al1"))
         #expect(done.spoolDelivered == t(5) && done.logDelivered == t(6))
         #expect(try store.outboxEntry("nope") == nil)
+        #expect(try store.alertCount(since: t(0)) == 2)
+        #expect(try store.alertCount(since: t(1)) == 1)
     }
 
     @Test func oneAlertPerStoryAndStableIDs() throws {
@@ -510,6 +549,15 @@ import Testing
         // Readers are not blocked by a writer in WAL mode.
         try store.ping()
         #expect(try store.feedState(feedA)?.lastStatus == nil)
+
+        // Opening the (already migrated) database meanwhile does not crash:
+        // it either works (no write needed) or reports busy.
+        do {
+            let second = try FeedStore(path: dir.dbPath, busyTimeout: 0.3)
+            #expect(try second.feedState(feedA) != nil)
+        } catch let e as StoreError {
+            #expect(e == .busy(path: dir.dbPath))
+        }
 
         holder.release()
         try store.updateFeedState(fetchedState(feedA))

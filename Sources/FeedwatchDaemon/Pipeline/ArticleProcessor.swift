@@ -27,7 +27,7 @@ struct ArticleProcessor {
 
     struct Lookup {
         var storyForCanonicalURL: (_ urls: [String]) throws -> [String: String]
-        var recentStories: (_ since: Date) throws -> [StoryCandidate]
+        var recentStories: (_ since: Date) throws -> [Candidate]
         var sources: (_ storyID: String) throws -> [AlertSource]
     }
 
@@ -90,9 +90,7 @@ struct ArticleProcessor {
         var candidates: [Candidate]?
         func storyCandidates() throws -> [Candidate] {
             if let c = candidates { return c }
-            let loaded = try lookup.recentStories(now.addingTimeInterval(-Self.storyWindow)).compactMap { c in
-                StoryFingerprint(encoded: c.fingerprint).map { Candidate(id: c.id, fingerprint: $0, alertID: c.alertID) }
-            }
+            let loaded = try lookup.recentStories(now.addingTimeInterval(-Self.storyWindow))
             candidates = loaded
             return loaded
         }
