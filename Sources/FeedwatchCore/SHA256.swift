@@ -1,7 +1,9 @@
-/// SHA-256 (FIPS 180-4) in plain Swift, shared by the fetcher (body hash) and
-/// dedup (stable ids). No crypto package is among the allowed dependencies.
+/// SHA-256 (FIPS 180-4) in plain Swift, for the pure modules (dedup's stable
+/// ids hash short strings). Feed bodies are hashed by the fetcher through
+/// libcrypto (FeedwatchFetch/Curl/BodyDigest.swift), which uses the CPU's SHA
+/// instructions; the two agree on every FIPS test vector.
 ///
-/// Why SHA-256 for the body hash rather than a faster non-cryptographic hash (FNV-1a 128,
+/// Why SHA-256 for hashes of third-party input rather than a faster non-cryptographic hash (FNV-1a 128,
 /// xxHash): the hash decides "this body is unchanged, skip parsing", and the
 /// body is chosen by a third party; with SHA-256 nobody can craft a changed
 /// body with the old hash, the value is the familiar one operators can check

@@ -39,10 +39,7 @@ public final class Engine: @unchecked Sendable {
         self.committer = Committer(store: store)
         self.spool = try SpoolSink(directory: config.spoolDir)
         self.alertLog = try AlertLogSink(path: config.alertLog)
-        var limits = FetchLimits.default
-        limits.connectTimeout = .seconds(config.connectTimeout)
-        limits.totalTimeout = .seconds(config.fetchTimeout)
-        limits.maxBodyBytes = config.maxBodyBytes
+        let limits = config.fetchLimits
         self.fetcher = Fetcher(maxConcurrent: config.maxConcurrent, maxPerHost: config.maxPerHost, limits: limits,
                                allowPrivateNetworks: config.allowPrivateNetworks)
         self.logger = logger
