@@ -169,9 +169,9 @@ struct ArticleProcessor {
     static func plainText(of item: ParsedItem) -> String {
         // Prefer the fuller of content and summary: many feeds put the whole
         // article in content:encoded and a teaser in description.
-        let content = item.content.map(HTMLText.plainText) ?? ""
-        let summary = item.summary.map(HTMLText.plainText) ?? ""
-        return content.count >= summary.count ? content : summary
+        // (Compared by raw size: converting both would double the cost.)
+        let content = item.content ?? "", summary = item.summary ?? ""
+        return HTMLText.plainText(content.utf8.count >= summary.utf8.count ? content : summary)
     }
 
     /// The alert's summary: the first ~400 characters, cut at a word.
