@@ -61,6 +61,7 @@ public final class DaemonService: Service, @unchecked Sendable {
         await withDiscardingTaskGroup { polls in
             var lastStatus = ContinuousClock.now
             var lastPrune: ContinuousClock.Instant?
+            var lastDelivery = ContinuousClock.now
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 await state.beat()
                 // Reports and the in-flight set are read together, so a feed that
@@ -103,6 +104,12 @@ public final class DaemonService: Service, @unchecked Sendable {
                             await self.state.finish(url, report: report)
                         }
                     }
+                }
+                // Alerts left in the outbox by a failing sink (disk full, spool
+                // unwritable) are retried even when no feed is due.
+                if ContinuousClock.now - lastDelivery > .seconds(30) {
+                    polls.addTask { self.engine.deliverOutbox() }
+                    lastDelivery = .now
                 }
                 if lastPrune.map({ ContinuousClock.now - $0 > .seconds(3600) }) ?? true {
                     prune()
