@@ -250,7 +250,11 @@ final class HugeBodyServer: @unchecked Sendable {
     let logURL: URL
 
     static let source = """
-    import socket, sys, threading
+    import os, signal, socket, sys, threading
+    # Foundation's Process on Linux passes the spawning thread's blocked
+    # signal mask on: unblock, or SIGTERM would never arrive.
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    signal.signal(signal.SIGTERM, lambda s, f: os._exit(0))
     total = int(sys.argv[1]); log = sys.argv[2]
     srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind(('127.0.0.1', 0)); srv.listen(16)
@@ -308,7 +312,8 @@ final class HugeBodyServer: @unchecked Sendable {
 
     deinit {
         if process.isRunning {
-            process.terminate()
+            // SIGKILL: a stuck sender thread must not hang the test run.
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
