@@ -183,7 +183,7 @@ import FeedwatchStore
         let engine = try Faults.engine(configPath: config, logger: capture.logger)
         let db = dir.appendingPathComponent("state/feedwatch.sqlite").path
 
-        // Another process takes the write lock and holds it for 6.5 s (the
+        // Another process takes the write lock and holds it for 9 s (the
         // store's busy timeout is 5 s).
         let locker = Process()
         locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -192,7 +192,7 @@ import FeedwatchStore
             c = sqlite3.connect(sys.argv[1], isolation_level=None)
             c.execute('BEGIN EXCLUSIVE')
             print('locked', flush=True)
-            time.sleep(6.5)
+            time.sleep(9)
             c.execute('ROLLBACK')
             """, db]
         let out = Pipe()
