@@ -4,6 +4,9 @@ import Testing
 import FeedwatchCore
 import FeedwatchStore
 @testable import FeedwatchDaemon
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Issue 7, storage faults: the spool/log disk full while alerts are due, the
 /// state (SQLite) disk full during a commit, and the database locked by
@@ -76,6 +79,79 @@ import FeedwatchStore
         #expect(engine.deliverOutbox() == 0)
         #expect(Faults.logIDs(logPath).sorted() == expected)
         Faults.summary("spool+log-disk-full", injected: failures, alertsVerified: 2 * expected.count)
+    }
+
+    @Test("the running daemon with a full spool/log disk: keeps polling, delivers every alert once when space returns",
+          .enabled(if: Faults.canMountTmpfs, "needs permission to mount a tmpfs (root); skipped"))
+    func daemonDiskFull() throws {
+        guard FileManager.default.isExecutableFile(atPath: Faults.binary) else {
+            Issue.record("feedwatch binary not built at \(Faults.binary)")
+            return
+        }
+        let root = temporaryDirectory("fault-daemonfull")
+        let server = try TestFeedServer(routes: try Faults.healthyRoutes(now: Date()), directory: root.appendingPathComponent("srv"))
+        let small = root.appendingPathComponent("small")
+        try #require(Faults.mountTmpfs(small, size: "64k"), "mount -t tmpfs failed")
+        defer { Faults.unmount(small) }
+        let dir = root.appendingPathComponent("run")
+        let config = try Faults.writeConfig(dir: dir, feeds: Faults.healthyPaths.map { server.url($0) },
+                                            spoolDir: small.path + "/spool", alertLog: small.path + "/log/alerts.log",
+                                            extra: "default_interval = \"1s\"")
+        // The daemon creates its directories, then the disk fills up before
+        // the first poll has a chance to deliver anything.
+        for sub in ["spool/tmp", "spool/new", "spool/cur", "log"] {
+            try FileManager.default.createDirectory(atPath: small.path + "/" + sub, withIntermediateDirectories: true)
+        }
+        _ = FileManager.default.createFile(atPath: small.path + "/log/alerts.log", contents: nil)
+        let filler = small.path + "/filler"
+        #expect(Faults.fill(filler) > 0)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Faults.binary)
+        process.arguments = ["run", "--config", config, "--log-level", "warning"]
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "NOTIFY_SOCKET")
+        env.removeValue(forKey: "JOURNAL_STREAM")
+        process.environment = env
+        let stderrURL = dir.appendingPathComponent("stderr.log")
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+        func waitFor(_ timeout: TimeInterval, _ predicate: () -> Bool) -> Bool {
+            let end = Date().addingTimeInterval(timeout)
+            while Date() < end {
+                if predicate() { return true }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            return predicate()
+        }
+        let stderrText = { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
+        let failures = { stderrText().components(separatedBy: "alert delivery failed; kept in outbox").count - 1 }
+        // Several polls with failed deliveries while the disk is full.
+        #expect(waitFor(15) { failures() >= 4 }, "no delivery failure logged: \(stderrText().prefix(800))")
+        let logPath = small.path + "/log/alerts.log"
+        #expect(Faults.logIDs(logPath).isEmpty)
+        #expect(Faults.spoolNames(small.path + "/spool").isEmpty)
+        #expect(process.isRunning)
+        let injected = failures()
+
+        // Space returns: the next poll's delivery writes everything, once.
+        try FileManager.default.removeItem(atPath: filler)
+        #expect(waitFor(15) { Faults.logIDs(logPath).count >= 3 && Faults.spoolNames(small.path + "/spool").count >= 3 })
+        Thread.sleep(forTimeInterval: 2.5) // more polls and deliveries: nothing twice
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        let ids = Faults.logIDs(logPath)
+        #expect(ids.count == 3 && Set(ids).count == 3, "\(Faults.logTitles(logPath))")
+        #expect(Faults.spoolNames(small.path + "/spool") == ids.map { "\($0).json" }.sorted())
+        let store = try FeedStore(path: dir.appendingPathComponent("state/feedwatch.sqlite").path, readOnly: true)
+        #expect(try store.pendingOutbox(for: .log, limit: 100).isEmpty)
+        #expect(try store.pendingOutbox(for: .spool, limit: 100).isEmpty)
+        Faults.summary("daemon-spool+log-disk-full", injected: injected, alertsVerified: 2 * ids.count)
     }
 
     @Test("alert log alone on a full disk with room for a fragment: partial lines never count, each alert once",
