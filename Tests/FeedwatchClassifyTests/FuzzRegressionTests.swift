@@ -40,4 +40,32 @@ import FeedwatchCore
             #expect(!error.problems.isEmpty)
         }
     }
+
+    /// The deep-* inputs (20,000 levels) overflowed the stack in TOMLReader's
+    /// recursion (readValue/readArray, MTable.frozen); the reader now stops at
+    /// `maxDepth` (100) with a problem on the offending line.
+    @Test(arguments: files.filter { $0.hasPrefix("deep-") })
+    func deepNestingIsAConfigProblem(_ name: String) throws {
+        let data = try Data(contentsOf: Self.folder.appendingPathComponent(name))
+        let error = #expect(throws: ConfigProblems.self) {
+            _ = try TOML.parse(String(decoding: data, as: UTF8.self), file: name)
+        }
+        #expect(error?.problems.contains { $0.line == 1 && $0.message.contains("nested more than 100 levels") } == true)
+    }
+
+    @Test func nestingUpToTheLimitStillLoads() throws {
+        // 1 (the key) + 99 arrays = 100 levels; one more array is refused.
+        let ok = "a = " + String(repeating: "[", count: 99) + "1" + String(repeating: "]", count: 99)
+        let table = try TOML.parse(ok, file: "ok.toml")
+        var node = table["a"]
+        var levels = 0
+        while let inner = node?.array { levels += 1; node = inner.first }
+        #expect(levels == 99)
+        #expect(node?.integer == 1)
+        let tooDeep = "a = " + String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        #expect(throws: ConfigProblems.self) { _ = try TOML.parse(tooDeep, file: "deep.toml") }
+        // Header keys and dotted keys count too: [a.b] x.y = { z = [1] } is 6 levels.
+        let mixed = "[a.b]\nx.y = { z = [1] }\n"
+        #expect(try TOML.parse(mixed, file: "m.toml")["a"]?.table?["b"]?.table?["x"]?.table?["y"]?.table?["z"]?.array?.count == 1)
+    }
 }
