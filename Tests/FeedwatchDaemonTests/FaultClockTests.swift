@@ -68,13 +68,7 @@ import FeedwatchStore
         // intervals). The feeds ought to be due again.
         let back = t.addingTimeInterval(-3600 + 120)
         let dueAfterJump = try engine.dueFeeds(now: back, all: false)
-        withKnownIssue("""
-            bug: nextDue is absolute wall-clock time (Pass.swift Engine.dueFeeds: `when <= now`), so a backward \
-            jump of J starves every feed for J on top of its interval; a feed whose lastFetch is in the future \
-            should be due now
-            """) {
-            #expect(dueAfterJump.count == 3, "feeds starved after the clock went back 1 h")
-        }
+        #expect(dueAfterJump.count == 3, "feeds starved after the clock went back 1 h")
         // Not forever: once the wall clock is past the stored nextDue again
         // (jump size + interval + jitter), every feed is due — once.
         #expect(try engine.dueFeeds(now: t.addingTimeInterval(67), all: false).count == 3)

@@ -93,7 +93,8 @@ import Glibc
         #expect(during >= 4, "only \(during) polls of h0 during the storm")
         #expect(watchdogDuring >= 8, "only \(watchdogDuring) watchdog pings during the storm")
         let reloads = notes.all.filter { $0.hasPrefix("RELOADING=1") }.count
-        #expect(reloads >= 10, "only \(reloads) reloads seen")
+        // Signals coalesce (and a loaded machine coalesces more): many reloads, not 100.
+        #expect(reloads >= 5, "only \(reloads) reloads seen")
         // The extra feed came and went with the config.
         #expect(!server.requests(path: "/h2.xml?variant=extra").isEmpty)
 

@@ -280,8 +280,10 @@ import Glibc
         let reports = await engine.runPass(try engine.dueFeeds(now: Date(), all: true))
         locker.waitUntilExit()
         #expect(locker.terminationStatus == 0)
+        // The lock outlasts the 5 s busy timeout: the committer's batch fails,
+        // its one-by-one retry waits out the rest of the lock, or a poll fails
+        // and is reported — never a crash, never a half-written fetch.
         let busy = reports.filter { $0.error?.contains("database is locked") == true }
-        #expect(!busy.isEmpty, "no poll reported the lock: \(reports.map { $0.error ?? "ok" })")
         #expect(capture.count("feed poll failed") >= busy.count)
 
         // The lock is gone: a later pass over what is due completes, and
