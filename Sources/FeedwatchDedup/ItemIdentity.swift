@@ -34,6 +34,12 @@ public struct IdentityInput: Sendable, Equatable {
 /// GUID, link and title) keep sharing their identity, as they should.
 public enum ItemIdentity {
     public static func identities(for items: [IdentityInput]) -> [String] {
+        identitiesAndLinks(for: items).identities
+    }
+
+    /// The identities and, per item, its canonical link (computed on the way,
+    /// so the caller need not canonicalize every link a second time).
+    public static func identitiesAndLinks(for items: [IdentityInput]) -> (identities: [String], canonicalLinks: [String?]) {
         let guids = items.map { nonEmpty($0.guid) }
         let links = items.map { nonEmpty($0.link).flatMap { CanonicalURL.canonical($0) ?? $0 } }
         let titleKeys = items.map { titleDateKey(title: $0.title, published: $0.published) }
@@ -42,11 +48,12 @@ public enum ItemIdentity {
         let badGUIDs = reusedKeys(guids, distinguishedBy: zip(links, titleKeys).map { "\($0 ?? "")\u{1F}\($1)" })
         let badLinks = reusedKeys(links, distinguishedBy: titleKeys)
 
-        return items.indices.map { i in
+        let identities = items.indices.map { i in
             if let g = guids[i], !badGUIDs.contains(g) { return "g:" + g }
             if let l = links[i], !badLinks.contains(l) { return "u:" + l }
             return "t:" + StableID.hex(titleKeys[i])
         }
+        return (identities, links)
     }
 
     /// Keys that occur on two or more items whose `other` values differ.
@@ -68,11 +75,21 @@ public enum ItemIdentity {
     /// re-case titles between fetches), plus the published time in whole
     /// seconds since 1970 ("" when unknown).
     static func titleDateKey(title: String?, published: Date?) -> String {
-        let t = (title ?? "").lowercased()
-            .split(whereSeparator: { $0.isWhitespace })
-            .joined(separator: " ")
+        // Scalar-wise (not Character-wise: grapheme breaking made this the
+        // costliest line of a cold pass).
+        var t = String.UnicodeScalarView()
+        var pendingSpace = false
+        for scalar in (title ?? "").lowercased().unicodeScalars {
+            if scalar.properties.isWhitespace {
+                pendingSpace = !t.isEmpty
+            } else {
+                if pendingSpace { t.append(" ") }
+                pendingSpace = false
+                t.append(scalar)
+            }
+        }
         let d = published.flatMap(wholeSeconds).map { String($0) } ?? ""
-        return t + "|" + d
+        return String(t) + "|" + d
     }
 
     private static func nonEmpty(_ s: String?) -> String? {

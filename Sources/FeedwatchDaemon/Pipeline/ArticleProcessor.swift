@@ -56,7 +56,7 @@ struct ArticleProcessor {
 
     /// Phase 1 (no lock, the CPU-heavy part): identities, what changed, scores.
     func prepare(items: [ParsedItem], known lookupKnown: ([String]) throws -> [String: KnownArticle]) throws -> [Prepared] {
-        let identities = ItemIdentity.identities(for: items.map {
+        let (identities, canonicalLinks) = ItemIdentity.identitiesAndLinks(for: items.map {
             IdentityInput(guid: $0.id, link: $0.link, title: $0.title, published: $0.published ?? $0.updated)
         })
         // A feed may list the same item twice; the first wins.
@@ -71,7 +71,7 @@ struct ArticleProcessor {
             let contentHash = Self.contentHash(item.title, text, item.link)
             let previous = known[identity]
             if let previous, previous.contentHash == contentHash { continue }
-            let canonical = item.link.flatMap { CanonicalURL.canonical($0) }
+            let canonical = canonicalLinks[index]
             let article = Article(feedURL: feed.url, feedName: feedName, identity: identity, guid: item.id,
                                   link: item.link, canonicalURL: canonical, title: item.title, text: text,
                                   published: item.published ?? item.updated, updated: item.updated, fetched: now)

@@ -54,7 +54,11 @@ extension Engine {
     /// (DESIGN.md rule 7).
     public func runPass(_ feeds: [FeedConfig], gate: HostGateHandle = HostGateHandle(),
                         countErrors: Bool = true) async -> [PollReport] {
-        let width = max(1, config.maxConcurrent)
+        // More polls than transfers: the fetcher itself caps transfers in
+        // flight (max_concurrent overall, max_per_host per host), so while some
+        // polls parse or wait for their group commit, others keep the
+        // transfers busy. 4× bounds the parsed-but-uncommitted feeds in memory.
+        let width = max(1, config.maxConcurrent) * 4
         var reports: [PollReport] = []
         await withTaskGroup(of: PollReport.self) { group in
             var iterator = feeds.makeIterator()
