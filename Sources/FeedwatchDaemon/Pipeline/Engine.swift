@@ -154,51 +154,8 @@ public final class Engine: @unchecked Sendable {
                      configured: configured, settings: settings, now: now, count: countErrors || !report.networkFailure)
                 _ = try await committer.submit(.state(state))
             case .fetched:
-                if let moved = result.permanentURL, moved != state.currentURL {
-                    // RFC 9110 §15.4.2/§15.4.9: a permanent redirect — use the new URL from now on.
-                    logger.info("feed moved permanently", metadata: ["feed": "\(feed.url)", "to": "\(moved)"])
-                    state.currentURL = moved
-                }
-                state.etag = result.etag
-                state.lastModified = result.lastModified
-                if let hash = result.bodyHash, hash == state.bodyHash {
-                    // Same body as last time: nothing to parse.
-                    succeed(&state, hints: hints, configured: configured, settings: settings, now: now)
-                    _ = try await committer.submit(.state(state))
-                    break
-                }
-                let parsed: ParsedFeed
-                do {
-                    parsed = try FeedParser.parse(result.body, contentType: result.contentType,
-                                                  baseURL: result.finalURL ?? state.currentURL)
-                } catch {
-                    report.outcome = "error"
-                    report.error = "not a feed: \(error)"
-                    state.etag = nil
-                    state.lastModified = nil
-                    fail(&state, message: report.error!, retryAfter: nil, hints: hints, configured: configured,
-                         settings: settings, now: now, count: true)
-                    _ = try await committer.submit(.state(state))
-                    break
-                }
-                hints.ttl = parsed.hints.ttlSeconds
-                hints.updatePeriod = parsed.hints.updatePeriodSeconds
-                hints.skipHours = parsed.hints.skipHours
-                hints.skipDays = parsed.hints.skipDays
-                state.bodyHash = result.bodyHash
-                succeed(&state, hints: hints, configured: configured, settings: settings, now: now)
-                let name = feed.name ?? parsed.title ?? feed.url
-                let processor = ArticleProcessor(feed: feed, feedName: name, rules: rules,
-                                                 alertBacklog: config.alertBacklog, firstFetch: !state.firstFetchDone,
-                                                 now: now)
-                let store = self.store
-                let prepared = try processor.prepare(items: parsed.items) {
-                    try store.knownArticles(feedURL: feed.url, identities: $0)
-                }
-                let result = try await committer.submit(.fetch(processor: processor, prepared: prepared,
-                                                               state: state, seen: parsed.items.count))
-                report.newArticles = result.inserted
-                report.alerts = result.alertsQueued
+                try await ingest(result, feed: feed, state: &state, hints: hints, report: &report,
+                                 config: config, rules: rules, now: now)
             }
             report.nextDue = state.nextDue
         } catch {
@@ -209,6 +166,61 @@ public final class Engine: @unchecked Sendable {
             logger.error("feed poll failed", metadata: ["feed": "\(feed.url)", "error": "\(error)"])
         }
         return report
+    }
+
+    /// A 200 with a body: remember a permanent move and the validators, skip
+    /// an unchanged body, else parse → score → (committer: dedup, store, outbox).
+    private func ingest(_ result: FetchResult, feed: FeedConfig, state: inout FeedState, hints: PollHints,
+                        report: inout PollReport, config: DaemonConfig, rules: KeywordRules, now: Date) async throws {
+        var hints = hints
+        let settings = ScheduleSettings(minInterval: config.minInterval, maxInterval: config.maxInterval,
+                                        maxBackoff: config.maxBackoff)
+        let configured = config.interval(of: feed)
+        if let moved = result.permanentURL, moved != state.currentURL {
+            // RFC 9110 §15.4.2/§15.4.9: a permanent redirect — use the new URL from now on.
+            logger.info("feed moved permanently", metadata: ["feed": "\(feed.url)", "to": "\(moved)"])
+            state.currentURL = moved
+        }
+        state.etag = result.etag
+        state.lastModified = result.lastModified
+        if let hash = result.bodyHash, hash == state.bodyHash {
+            // Same body as last time: nothing to parse.
+            succeed(&state, hints: hints, configured: configured, settings: settings, now: now)
+            _ = try await committer.submit(.state(state))
+            return
+        }
+        let parsed: ParsedFeed
+        do {
+            parsed = try FeedParser.parse(result.body, contentType: result.contentType,
+                                          baseURL: result.finalURL ?? state.currentURL)
+        } catch {
+            let message = "not a feed: \(error)"
+            report.outcome = "error"
+            report.error = message
+            // Fetch it whole next time: the same validators would hide a fix.
+            state.etag = nil
+            state.lastModified = nil
+            fail(&state, message: message, retryAfter: nil, hints: hints, configured: configured,
+                 settings: settings, now: now, count: true)
+            _ = try await committer.submit(.state(state))
+            return
+        }
+        hints.ttl = parsed.hints.ttlSeconds
+        hints.updatePeriod = parsed.hints.updatePeriodSeconds
+        hints.skipHours = parsed.hints.skipHours
+        hints.skipDays = parsed.hints.skipDays
+        state.bodyHash = result.bodyHash
+        succeed(&state, hints: hints, configured: configured, settings: settings, now: now)
+        let processor = ArticleProcessor(feed: feed, feedName: feed.name ?? parsed.title ?? feed.url, rules: rules,
+                                         alertBacklog: config.alertBacklog, firstFetch: !state.firstFetchDone, now: now)
+        let store = self.store
+        let prepared = try processor.prepare(items: parsed.items) {
+            try store.knownArticles(feedURL: feed.url, identities: $0)
+        }
+        let committed = try await committer.submit(.fetch(processor: processor, prepared: prepared,
+                                                          state: state, seen: parsed.items.count))
+        report.newArticles = committed.inserted
+        report.alerts = committed.alertsQueued
     }
 
     private func succeed(_ state: inout FeedState, hints: PollHints, configured: Int, settings: ScheduleSettings, now: Date) {

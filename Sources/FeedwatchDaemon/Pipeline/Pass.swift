@@ -54,11 +54,7 @@ extension Engine {
     /// (DESIGN.md rule 7).
     public func runPass(_ feeds: [FeedConfig], gate: HostGateHandle = HostGateHandle(),
                         countErrors: Bool = true) async -> [PollReport] {
-        // More polls than transfers: the fetcher itself caps transfers in
-        // flight (max_concurrent overall, max_per_host per host), so while some
-        // polls parse or wait for their group commit, others keep the
-        // transfers busy. 4× bounds the parsed-but-uncommitted feeds in memory.
-        let width = max(1, config.maxConcurrent) * 4
+        let width = max(1, config.maxConcurrent)
         var reports: [PollReport] = []
         await withTaskGroup(of: PollReport.self) { group in
             var iterator = feeds.makeIterator()
