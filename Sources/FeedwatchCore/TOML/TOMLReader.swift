@@ -76,8 +76,8 @@ private struct TOMLReader {
     /// Nesting of the value being read: table-header keys + dotted-key parts + open
     /// arrays and inline tables. TOML 1.0 sets no limit, but the reader and the tree
     /// it builds (`frozen()`, deinit) recurse once per level, so unbounded nesting
-    /// overflows the stack (`a = [[[[…` 20,000 deep crashed `feedwatch check`; found
-    /// by the fuzz target in Fuzz/Keywords). Real configs nest 3 or 4 levels.
+    /// overflows the stack (`a = [[[[…` 20,000 deep crashed `feedwatch check`; found by
+    /// a depth probe run through the Fuzz/Keywords harness). Real configs nest 3 or 4.
     var depth = 0
     /// Depth of the table the current `[header]` opened (keys below it start there).
     var headerDepth = 0
