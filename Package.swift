@@ -24,7 +24,9 @@ let package = Package(
         .systemLibrary(
             name: "CFeedwatchCurl",
             pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"])]
+            // libssl-dev: libcrypto's SHA-256 for the body hash (the TLS
+            // library libcurl4-openssl-dev is built on; only "Suggests"d by it).
+            providers: [.apt(["libcurl4-openssl-dev", "libssl-dev"])]
         ),
         .systemLibrary(
             name: "CFeedwatchXML2",
