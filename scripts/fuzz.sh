@@ -4,7 +4,7 @@
 #   scripts/fuzz.sh keywords [SECONDS] [extra libFuzzer flags...]   # TOML / keyword rules / daemon config
 #   scripts/fuzz.sh build    parse|keywords                         # build only
 # SECONDS defaults to 60. Runs under `nice -n 19` (the machine is shared with
-# benchmark runs). Output lives in .build/fuzz-<target>/: the binary, corpus/
+# benchmark runs). Output lives in .build/fuzz-<target>/ (or $FUZZ_OUT): the binary, corpus/
 # (seeds + what libFuzzer finds), artifacts/ (crash-*, timeout-*, oom-*) and
 # fuzz.log. See Fuzz/README.md for reproducing and minimizing a crash.
 set -euo pipefail
@@ -16,7 +16,7 @@ BUILD_ONLY=0
 if [ "$1" = build ]; then BUILD_ONLY=1; shift; [ $# -ge 1 ] || usage; fi
 TARGET=$1; shift
 SECONDS_TO_RUN=${1:-60}; [ $# -ge 1 ] && shift
-OUT=.build/fuzz-$TARGET
+OUT=${FUZZ_OUT:-.build/fuzz-$TARGET}
 mkdir -p "$OUT/corpus" "$OUT/artifacts"
 SWIFTC=(nice -n 19 swiftc -O -sanitize=fuzzer,address -parse-as-library)
 # gold warns once per ASan helper symbol ("Cannot export local symbol"); harmless, hidden.
@@ -42,12 +42,23 @@ parse)
     DICT=Fuzz/Parse/xml.dict
     ;;
 keywords)
-    # Core (TOML reader) + Classify + the one daemon-config file + harness as one
-    # module; `import FeedwatchCore` inside it is then ignored with a warning.
-    swiftc_quiet -module-name FeedwatchCore -suppress-warnings \
-        $(find Sources/FeedwatchCore Sources/FeedwatchClassify -name '*.swift' | sort) \
+    # One module per SwiftPM target (Core, Fetch - DaemonConfig.swift uses its
+    # FetchLimits -, Classify), then DaemonConfig.swift + harness as the fuzz
+    # module. Objects are instrumented too, so coverage spans all of them.
+    MODS=$OUT/modules; mkdir -p "$MODS"
+    module() {  # NAME DIR [extra swiftc flags]
+        local name=$1 dir=$2; shift 2
+        swiftc_quiet -module-name "$name" -wmo -num-threads 0 -c -I "$MODS" "$@" \
+            -emit-module -emit-module-path "$MODS/$name.swiftmodule" \
+            $(find "$dir" -name '*.swift' | sort) -o "$MODS/$name.o"
+    }
+    module FeedwatchCore Sources/FeedwatchCore
+    module FeedwatchFetch Sources/FeedwatchFetch -I Sources/CFeedwatchCurl
+    module FeedwatchClassify Sources/FeedwatchClassify
+    swiftc_quiet -module-name FuzzKeywords -I "$MODS" -I Sources/CFeedwatchCurl \
         Sources/FeedwatchDaemon/Config/DaemonConfig.swift Fuzz/Keywords/main.swift \
-        -o "$OUT/fuzz-keywords"
+        "$MODS"/FeedwatchCore.o "$MODS"/FeedwatchFetch.o "$MODS"/FeedwatchClassify.o \
+        -lcurl -lcrypto -o "$OUT/fuzz-keywords"
     MAXLEN=16384
     cp Config/keywords.toml Config/feedwatch.toml Fuzz/Keywords/seeds/* "$OUT/corpus/"
     find Tests/FeedwatchClassifyTests/Fixtures -type f -name '*.toml' -exec cp {} "$OUT/corpus/" \;

@@ -1,8 +1,11 @@
 // libFuzzer entry point for the configuration readers (issue 7): the TOML
 // reader (FeedwatchCore/TOML), the keyword-rule loader (FeedwatchClassify) and
 // the daemon config (FeedwatchDaemon/Config/DaemonConfig.swift). Not part of the
-// SwiftPM graph: scripts/fuzz.sh compiles these sources into one module so the
-// harness needs no package build; see Fuzz/README.md.
+// SwiftPM graph: scripts/fuzz.sh compiles Core, Fetch and Classify as modules
+// and this file with DaemonConfig.swift, all instrumented; see Fuzz/README.md.
+
+import FeedwatchCore
+import FeedwatchClassify
 
 // A fixed article with HTML, entities, mixed scripts and the terms the shipped
 // rules look for, so every successfully loaded rule set also runs the matcher
