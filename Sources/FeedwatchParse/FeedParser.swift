@@ -6,6 +6,31 @@ public enum FeedParser {
     /// Largest document accepted after gzip decompression.
     public static let maxDecompressedBytes = 256 << 20
 
+    /// Longest start tag accepted (`<name … >`), see `longestStartTag`.
+    static let maxStartTagBytes = 64 << 10
+
+    /// Length of the longest `<letter … >` span, or nil if there is none
+    /// longer than the limit's scan needs. Comments, CDATA and processing
+    /// instructions (`<!`, `<?`) are not start tags and are not measured.
+    static func longestStartTag(_ bytes: [UInt8]) -> Int? {
+        bytes.withUnsafeBufferPointer { b -> Int? in
+            var longest = 0
+            var i = 0
+            let n = b.count
+            while i < n {
+                if b[i] == 0x3C, i + 1 < n, (b[i + 1] | 0x20) >= 0x61, (b[i + 1] | 0x20) <= 0x7A {
+                    var j = i + 1
+                    while j < n, b[j] != 0x3E { j += 1 }
+                    longest = max(longest, j - i)
+                    i = j
+                } else {
+                    i += 1
+                }
+            }
+            return longest
+        }
+    }
+
     public static func parse(_ bytes: [UInt8], contentType: String? = nil, baseURL: String? = nil) throws(ParseError) -> ParsedFeed {
         var input = bytes
         // gzip magic (RFC 1952 §2.3.1): files saved compressed, or a server that gzipped twice.
@@ -25,6 +50,11 @@ public enum FeedParser {
         let decoded = CharsetDetector.decode(input, httpCharset: charset(of: contentType))
         guard firstSignificantByte(decoded.utf8) != nil else { throw .empty }
         let repaired = MarkupRepair.repair(decoded.utf8)
+        // libxml2 2.9 spends quadratic time on one start tag with very many
+        // attributes (100,000 take ~1 min): no real feed has a tag this long.
+        if let longest = longestStartTag(repaired.bytes), longest > maxStartTagBytes {
+            throw .tooLarge("a start tag of \(longest) bytes (at most \(maxStartTagBytes) accepted)")
+        }
         let sink = DocumentSink(documentBase: baseURL)
         var limits = XMLLimits()
         limits.entityBudget = max(1 << 20, repaired.bytes.count)

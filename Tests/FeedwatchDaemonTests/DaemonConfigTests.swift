@@ -87,3 +87,21 @@ import FeedwatchCore
         #expect(c.interval(of: FeedConfig(url: "http://a/")) == 900)
     }
 }
+
+@Suite struct ConfigPathTests {
+    @Test func directoryOfPaths() {
+        #expect(ConfigLocator.directory(of: "c") == "")
+        #expect(ConfigLocator.directory(of: "/etc/feedwatch/feedwatch.toml") == "/etc/feedwatch")
+        #expect(ConfigLocator.directory(of: "/feedwatch.toml") == "/")
+        #expect(ConfigLocator.directory(of: "Config/feedwatch.toml") == "Config")
+        #expect(ConfigLocator.directory(of: "a/b/") == "a")
+    }
+
+    @Test func oneCharacterConfigPathLoads() throws {
+        // Foundation's deletingLastPathComponent traps on "c" (found by fuzzing probes).
+        let c = try DaemonConfig.parse(text: "[daemon]\nstate_dir = \"st\"\n", file: "c")
+        #expect(c.stateDir.hasSuffix("/st"))
+        #expect(c.keywordsFile == "./keywords.toml")
+        #expect(ConfigBundle.keywordsPathBestEffort(configPath: "c") == "./keywords.toml")
+    }
+}

@@ -174,3 +174,25 @@ struct RepairTests {
         #expect(String(decoding: r.bytes, as: UTF8.self) == "<t a=\"?x=1&amp;y=2\">&#169;&amp;bogus;&amp;</t>")
     }
 }
+
+@Suite struct StartTagLimitTests {
+    @Test func aStartTagWithTensOfThousandsOfAttributesIsRefusedFast() {
+        // libxml2 2.9 is quadratic in the attributes of one tag (found by fuzz probes).
+        var doc = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><item"
+        for i in 0..<20_000 { doc += " a\(i)=\"x\"" }
+        doc += "><title>x</title></item></channel></rss>"
+        #expect(throws: ParseError.self) { try FeedParser.parse(Array(doc.utf8)) }
+        do {
+            _ = try FeedParser.parse(Array(doc.utf8))
+        } catch {
+            #expect(error.description.contains("start tag"))
+        }
+    }
+
+    @Test func longTextAndCDATAAreNotStartTags() throws {
+        let big = String(repeating: "word ", count: 40_000)
+        let doc = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title><item><title>x</title><description><![CDATA[\(big)]]></description></item><!-- \(big) --></channel></rss>"
+        let feed = try FeedParser.parse(Array(doc.utf8))
+        #expect(feed.items.count == 1)
+    }
+}

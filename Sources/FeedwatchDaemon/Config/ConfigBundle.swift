@@ -42,7 +42,7 @@ public struct ConfigBundle: Sendable {
     /// When the main file is broken, still find the keyword file it most likely
     /// names (its `keywords` line, else the default beside it).
     static func keywordsPathBestEffort(configPath: String) -> String {
-        let dir = (configPath as NSString).deletingLastPathComponent
+        let dir = ConfigLocator.directory(of: configPath)
         let base = dir.isEmpty ? "." : dir
         if let text = try? String(contentsOfFile: configPath, encoding: .utf8) {
             for line in text.split(separator: "\n") {

@@ -48,7 +48,7 @@ public struct DaemonConfig: Sendable, Equatable {
 
     /// Built-in defaults, used for keys the file leaves out.
     public static func defaults(file: String) -> DaemonConfig {
-        let dir = (file as NSString).deletingLastPathComponent
+        let dir = ConfigLocator.directory(of: file)
         return DaemonConfig(
             file: file,
             stateDir: "/var/lib/feedwatch",
@@ -96,7 +96,7 @@ extension DaemonConfig {
         let root = try TOML.parse(text, file: file)
         var v = ConfigValidator(file: file)
         var config = DaemonConfig.defaults(file: file)
-        let base = (file as NSString).deletingLastPathComponent
+        let base = ConfigLocator.directory(of: file)
 
         func resolve(_ p: String) -> String {
             if p.hasPrefix("/") { return p }
@@ -328,6 +328,17 @@ func editDistance(_ a: String, _ b: String) -> Int {
 /// `$FEEDWATCH_CONFIG`, then /etc/feedwatch/feedwatch.toml, then
 /// Config/feedwatch.toml in the current directory.
 public enum ConfigLocator {
+    /// The directory part of a path ("" for a bare file name). Not
+    /// NSString.deletingLastPathComponent: Foundation 6.3 traps on a
+    /// one-character path ("c"), found by the config fuzzer's probes.
+    public static func directory(of path: String) -> String {
+        var p = Substring(path)
+        while p.count > 1 && p.hasSuffix("/") { p = p.dropLast() }
+        guard let slash = p.lastIndex(of: "/") else { return "" }
+        if slash == p.startIndex { return "/" }
+        return String(p[..<slash])
+    }
+
     public static func mainConfigPath(option: String?) -> String {
         if let option, !option.isEmpty { return option }
         if let env = ProcessInfo.processInfo.environment["FEEDWATCH_CONFIG"], !env.isEmpty { return env }

@@ -32,7 +32,7 @@ public final class Engine: @unchecked Sendable {
     /// Opens everything a pass needs; throws a message naming the path on any
     /// unusable directory or file (a fatal error for `run`).
     public init(config: DaemonConfig, rules: KeywordRules, logger: Logger) throws {
-        for dir in [config.stateDir, config.spoolDir, (config.alertLog as NSString).deletingLastPathComponent] {
+        for dir in [config.stateDir, config.spoolDir, ConfigLocator.directory(of: config.alertLog)] {
             try Self.makeDirectory(dir)
         }
         self.store = try FeedStore(path: (config.stateDir as NSString).appendingPathComponent("feedwatch.sqlite"))
