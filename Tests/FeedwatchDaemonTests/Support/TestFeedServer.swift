@@ -5,6 +5,7 @@ import Foundation
 /// them when the file changes.
 final class TestFeedServer: @unchecked Sendable {
     let process = Process()
+    let stdinPipe = Pipe()
     let directory: URL
     let port: Int
     var routesURL: URL { directory.appendingPathComponent("routes.json") }
@@ -20,7 +21,10 @@ final class TestFeedServer: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.script.path, "--port", "0", "--routes",
                              directory.appendingPathComponent("routes.json").path,
-                             "--log", directory.appendingPathComponent("requests.jsonl").path]
+                             "--log", directory.appendingPathComponent("requests.jsonl").path,
+                             "--exit-on-stdin-eof"]
+        // The server exits when this pipe closes — also when the test run is killed.
+        process.standardInput = stdinPipe
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
