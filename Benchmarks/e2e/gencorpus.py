@@ -15,7 +15,7 @@ so bumping G is "the feed published three new stories".
 --gz also writes feed-i.EXT.gz (gzip -6) beside every file for nginx's
 gzip_static, so the server does not spend the benchmark's CPU compressing.
 Writes are atomic (temp file + rename) so a running nginx never serves half
-a file. Deterministic: the same arguments give the same bytes.
+a file. Deterministic apart from the dates, which are relative to now.
 """
 import argparse
 import gzip
@@ -64,7 +64,7 @@ def load_relevant():
 
 
 RELEVANT = load_relevant()
-BASE = datetime(2026, 11, 30, 0, 0, tzinfo=timezone.utc)
+NOW = datetime.now(timezone.utc).replace(second=0, microsecond=0)
 
 
 def item(i, j):
@@ -74,12 +74,19 @@ def item(i, j):
         title, text = RELEVANT[(i + j) % len(RELEVANT)]
         text = (text + " " + " ".join(rng.choice(FILLER) for _ in range(40)))
     else:
-        words = [rng.choice(FILLER) for _ in range(230)]
+        words = [rng.choice(FILLER) for _ in range(200)]
         title = " ".join(words[:9]).capitalize()
         text = " ".join(words[9:]).capitalize() + "."
-    # Published recently so a fresh state alerts (alert_backlog is 48h by default): item j is j minutes after BASE.
-    when = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(minutes=(10_000 - j % 10_000))
-    return dict(title=title, text=text, guid=f"urn:bench:{i}:{j}", link=f"http://news.example/{i}/{j}", when=when)
+    # Descriptions carry HTML as real news feeds do (escaped in the XML): a
+    # picture, paragraphs, a link — the markup readers strip or sanitize.
+    cut = len(text) // 2
+    cut = text.rfind(" ", 0, cut) if " " in text[:cut] else cut
+    html = (f'<p><img src="http://img.news.example/{i}/{j}.jpg" alt="photo" width="640" height="360"/></p>'
+            f"<p>{text[:cut]}</p><p>{text[cut:]} <a href=\"http://news.example/{i}/{j}\">Read more</a></p>")
+    # Published recently so a fresh state alerts (alert_backlog is 48h by default): item j is (1000 - j)
+    # minutes before now (~16 h for the first generation), later generations newer.
+    when = NOW - timedelta(minutes=max(0, 1000 - j))
+    return dict(title=title, text=html, guid=f"urn:bench:{i}:{j}", link=f"http://news.example/{i}/{j}", when=when)
 
 
 def render(i, gen):
@@ -100,7 +107,7 @@ def render(i, gen):
         body = "".join(
             f"<entry><title>{escape(it['title'])}</title><link href=\"{it['link']}\"/>"
             f"<id>{it['guid']}</id><updated>{it['when'].strftime('%Y-%m-%dT%H:%M:%SZ')}</updated>"
-            f"<summary>{escape(it['text'])}</summary></entry>\n" for it in items)
+            f"<summary type=\"html\">{escape(it['text'])}</summary></entry>\n" for it in items)
         return ('<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n'
                 f"<title>Bench outlet {i}</title><id>urn:bench:feed:{i}</id><updated>{upd}</updated>"
                 f"<link href=\"http://news.example/{i}/\"/>\n{body}</feed>\n")

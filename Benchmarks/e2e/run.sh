@@ -36,7 +36,7 @@ need_bin
 command -v newsboat >/dev/null || echo "newsboat not installed: skipped" >&2
 
 WORK=$(mktemp -d /tmp/feedwatch-e2e.XXXXXX)
-CORPUS=${CORPUS_CACHE:-/tmp/feedwatch-bench-corpus}/$CN
+CORPUS=${CORPUS_CACHE:-/tmp/feedwatch-bench-corpus-v2}/$CN
 cleanup() { nginx_stop "$WORK"; [ "${KEEP:-0}" = 1 ] || rm -rf "$WORK"; }
 trap cleanup EXIT
 corpus "$CORPUS" "$CN"
@@ -74,7 +74,7 @@ TOML
         awk '{print "[[feed]]\nurl = \"" $0 "\""}' "$URLS"
     } > "$D/fw.toml"
     for MODE in cold warm; do
-        timed "$D/time.txt" "$BIN" run --once --all --config "$D/fw.toml" --log-level warning 2> "$D/fw-$MODE.log" || true
+        timed "$D/time.txt" "$BIN" run --once --all --config "$D/fw.toml" --log-level warning > "$D/fw-$MODE.out" 2> "$D/fw-$MODE.log" || true
         IFS=, read -r fetched s200 s304 <<< "$(source "$HERE/sampler.sh"; db_counts "$D/fw/feedwatch.sqlite")"
         want=$([ $MODE = cold ] && echo "$s200" || echo "$s304")
         alerts=$(wc -l < "$D/fw/alerts.log" 2>/dev/null || echo 0)
@@ -104,9 +104,9 @@ TOML
 
     # --- floor: curl --parallel + xmllint --stream
     mkdir -p "$D/floor"
-    awk -v d="$D/floor" '{n = $0; sub(/.*\//, "", n); print "url = \"" $0 "\"\noutput = \"" d "/" n "\"\nnext"}' "$URLS" > "$D/curl-cold.cfg"
+    awk -v d="$D/floor" '{n = $0; sub(/.*\//, "", n); print "url = \"" $0 "\"\noutput = \"" d "/" n "\"\ncompressed\nwrite-out = \"%{http_code}\\n\"\nnext"}' "$URLS" > "$D/curl-cold.cfg"
     cat > "$D/floor.sh" <<SH
-curl --parallel --parallel-max 16 --compressed -s -w '%{http_code}\n' -K "$D/curl-cold.cfg" > "$D/floor-codes"
+curl --parallel --parallel-max 16 -s -K "$D/curl-cold.cfg" > "$D/floor-codes"
 cd "$D/floor" && ls | xargs -n 2000 xmllint --stream --noout
 SH
     timed "$D/time.txt" bash "$D/floor.sh" 2> "$D/floor.err" || true
@@ -117,9 +117,9 @@ st = json.load(open(sys.argv[1]))
 with open(sys.argv[2], "w") as f:
     for u, v in st.items():
         e = (v.get("etag") or "").replace("\\", "\\\\").replace('"', '\\"')
-        f.write('url = "%s"\noutput = "/dev/null"\nheader = "If-None-Match: %s"\ncompressed\nnext\n' % (u, e))
+        f.write('url = "%s"\noutput = "/dev/null"\nheader = "If-None-Match: %s"\ncompressed\nwrite-out = "%%{http_code}\\n"\nnext\n' % (u, e))
 PY
-    timed "$D/time.txt" curl --parallel --parallel-max 16 -s -w '%{http_code}\n' -K "$D/curl-warm.cfg" > "$D/floor-codes" 2>/dev/null || true
+    timed "$D/time.txt" curl --parallel --parallel-max 16 -s -K "$D/curl-warm.cfg" > "$D/floor-codes" 2>/dev/null || true
     row "$N" floor warm "$(grep -c '^304$' "$D/floor-codes" || true)/$N" "curl conditional GET"
 
     # replace older rows of this N

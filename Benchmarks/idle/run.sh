@@ -9,7 +9,10 @@
 # spread over HOSTS loopback addresses (127.0.1.1, 127.0.1.2, …; all
 # loopback) so the daemon's per-host politeness stays at its defaults
 # (max_per_host = 2, per_host_delay = "1s") — a cold pass of 100 feeds per
-# host then takes ~100 s. `feedwatch run` (the daemon) runs for MINUTES; its
+# host then takes ~100 s. The cold pass is done first by `feedwatch run --once
+# --all` on the same state (PREWARM=0 leaves it to the daemon — at 10,000 feeds
+# that took ~55 ms of CPU per feed in the daemon, ~40 min on this shared
+# machine, see REPORT.md). Then `feedwatch run` (the daemon) runs for MINUTES; its
 # CPU (utime+stime from /proc/PID/stat) and RSS (VmRSS) are sampled every
 # 10 s. Reported after the cold pass: average CPU % of one core, RSS at
 # warm-up (cold pass done) vs at the end, growth %.
@@ -25,7 +28,7 @@ HOSTS=${HOSTS:-100}
 need_bin
 
 WORK=$(mktemp -d /tmp/feedwatch-idle.XXXXXX)
-CORPUS=${CORPUS_CACHE:-/tmp/feedwatch-bench-corpus}/$FEEDS
+CORPUS=${CORPUS_CACHE:-/tmp/feedwatch-bench-corpus-v2}/$FEEDS
 DPID=""
 cleanup() {
     [ -n "$DPID" ] && kill -TERM "$DPID" 2>/dev/null && wait "$DPID" 2>/dev/null || true
@@ -55,6 +58,13 @@ TOML
 "$BIN" check --config "$CFG" >/dev/null
 
 echo "idle: $FEEDS feeds on $HOSTS loopback hosts, 15m interval, $MIN min; work dir $WORK" >&2
+PREWARM=${PREWARM:-1}
+if [ "$PREWARM" = 1 ]; then
+    echo "idle: cold pass with run --once --all ..." >&2
+    timed "$WORK/time.txt" "$BIN" run --once --all --config "$CFG" --log-level warning > /dev/null 2> "$WORK/prewarm.log" || true
+    PREWARM_LINE="prewarm_wall_s=$WALL prewarm_cpu_s=$CPU prewarm_rss_mb=$RSS prewarm_fetched=$(db_counts "$WORK/state/feedwatch.sqlite")"
+    echo "$PREWARM_LINE" >&2
+fi
 "$BIN" run --config "$CFG" --log-level warning 2> "$WORK/daemon.log" &
 DPID=$!
 sample_loop "$DPID" "$HERE/last.csv" 10 "$WORK/state/feedwatch.sqlite" &
@@ -72,6 +82,7 @@ wait "$SPID" 2>/dev/null || true
     echo "feeds=$FEEDS"
     echo "hosts=$HOSTS"
     echo "minutes=$MIN"
+    echo "prewarm=$PREWARM ${PREWARM_LINE:-}"
     echo "loadavg=$(cut -d' ' -f1-3 /proc/loadavg)"
     summarize "$HERE/last.csv" "$FEEDS"
     echo "daemon_log_lines=$(wc -l < "$WORK/daemon.log")"
