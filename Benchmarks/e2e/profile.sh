@@ -35,6 +35,10 @@ OUT=$HERE/profile-$N.txt
             timed "$WORK/t" "$BIN" run --once --all --config "$WORK/$where.toml" --log-level warning > /dev/null 2>&1 || true
             echo "state on $where, $mode: wall $WALL s, cpu $CPU s, peak rss $RSS MB"
         done
+        # Fixed cost: the same state, `run --once` without --all — nothing is due, so this is
+        # start-up (config + keyword compile + store open) and the due-feed scan.
+        timed "$WORK/t" "$BIN" run --once --config "$WORK/$where.toml" --log-level warning > /dev/null 2>&1 || true
+        echo "state on $where, run --once with nothing due (fixed cost): wall $WALL s, cpu $CPU s, peak rss $RSS MB"
     done
     if command -v perf >/dev/null; then
         cfg "$WORK/state-perf" > "$WORK/perf.toml"
@@ -43,13 +47,13 @@ OUT=$HERE/profile-$N.txt
             echo
             echo "## perf, $mode: top symbols by inclusive time (children), feedwatch frames"
             perf report -i "$WORK/perf-$mode.data" --children --sort symbol --stdio -g none 2>/dev/null \
-                | grep '%' | grep -E 'Feedwatch|GRDB|sqlite3|xml|curl|Classify|Fetch|swift_' | head -45 | cut -c1-170
+                | grep '%' | grep -E 'Feedwatch|GRDB|sqlite3|xml|curl|Classify|Fetch|swift_' | head -45 | cut -c1-170 || true
         done
     fi
     if command -v strace >/dev/null; then
         echo
         echo "## strace -f -c, warm run (state on disk)"
         strace -f -c -o "$WORK/strace.txt" "$BIN" run --once --all --config "$WORK/perf.toml" --log-level warning > /dev/null 2>&1 || true
-        head -25 "$WORK/strace.txt"
+        head -25 "$WORK/strace.txt" || true
     fi
 } | tee "$OUT"

@@ -104,7 +104,7 @@ TOML
 
     # --- floor: curl --parallel + xmllint --stream
     mkdir -p "$D/floor"
-    awk -v d="$D/floor" '{n = $0; sub(/.*\//, "", n); print "url = \"" $0 "\"\noutput = \"" d "/" n "\"\ncompressed\nwrite-out = \"%{http_code}\\n\"\nnext"}' "$URLS" > "$D/curl-cold.cfg"
+    awk -v d="$D/floor" '{n = $0; sub(/.*\//, "", n); if (NR > 1) print "next"; print "url = \"" $0 "\"\noutput = \"" d "/" n "\"\ncompressed\nwrite-out = \"%{http_code}\\n\""}' "$URLS" > "$D/curl-cold.cfg"
     cat > "$D/floor.sh" <<SH
 curl --parallel --parallel-max 16 -s -K "$D/curl-cold.cfg" > "$D/floor-codes"
 cd "$D/floor" && ls | xargs -n 2000 xmllint --stream --noout
@@ -115,9 +115,12 @@ SH
 import json, sys
 st = json.load(open(sys.argv[1]))
 with open(sys.argv[2], "w") as f:
-    for u, v in st.items():
+    for k, (u, v) in enumerate(st.items()):
+        # "next" only between operations: a trailing empty one makes curl 7.88 abort transfers in flight.
+        if k:
+            f.write("next\n")
         e = (v.get("etag") or "").replace("\\", "\\\\").replace('"', '\\"')
-        f.write('url = "%s"\noutput = "/dev/null"\nheader = "If-None-Match: %s"\ncompressed\nwrite-out = "%%{http_code}\\n"\nnext\n' % (u, e))
+        f.write('url = "%s"\noutput = "/dev/null"\nheader = "If-None-Match: %s"\ncompressed\nwrite-out = "%%{http_code}\\n"\n' % (u, e))
 PY
     timed "$D/time.txt" curl --parallel --parallel-max 16 -s -K "$D/curl-warm.cfg" > "$D/floor-codes" 2>/dev/null || true
     row "$N" floor warm "$(grep -c '^304$' "$D/floor-codes" || true)/$N" "curl conditional GET"
