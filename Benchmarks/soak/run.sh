@@ -33,6 +33,7 @@ WARMUP_S=${WARMUP_S:-300}
 need_bin
 
 WORK=$(mktemp -d /tmp/feedwatch-soak.XXXXXX)
+chmod 755 "$WORK"   # nginx's workers (another user) read www/ below it
 DPID=""; MPID=""
 cleanup() {
     [ -n "$MPID" ] && kill "$MPID" 2>/dev/null || true
@@ -66,6 +67,14 @@ if [ "${LEAK_ONLY:-0}" != 1 ]; then
     config "$WORK/state" "$FEEDS" > "$WORK/feedwatch.toml"
     "$BIN" check --config "$WORK/feedwatch.toml" >/dev/null
     echo "soak: $FEEDS feeds on $HOSTS hosts, interval $INTERVAL, $MIN min" >&2
+    # The cold pass by `run --once --all` first (PREWARM=0: the daemon does it; at 5,000
+    # feeds that costs the daemon ~30 ms of CPU per feed, see REPORT.md).
+    PREWARM=${PREWARM:-1}
+    if [ "$PREWARM" = 1 ]; then
+        timed "$WORK/time.txt" "$BIN" run --once --all --config "$WORK/feedwatch.toml" --log-level warning > /dev/null 2> "$WORK/prewarm.log" || true
+        PREWARM_LINE="prewarm_wall_s=$WALL prewarm_cpu_s=$CPU prewarm_rss_mb=$RSS prewarm_fetched=$(db_counts "$WORK/state/feedwatch.sqlite")"
+        echo "$PREWARM_LINE" >&2
+    fi
     "$BIN" run --config "$WORK/feedwatch.toml" --log-level warning 2> "$WORK/daemon.log" &
     DPID=$!
     "$PY" "$HERE/mutate.py" "$WORK/www" "$FEEDS" 60 0.2 > "$WORK/mutate.log" 2>&1 &
@@ -87,6 +96,7 @@ if [ "${LEAK_ONLY:-0}" != 1 ]; then
         echo "hosts=$HOSTS"
         echo "interval=$INTERVAL"
         echo "minutes=$MIN"
+        echo "prewarm=$PREWARM ${PREWARM_LINE:-}"
         echo "warmup_after_cold_s=$WARMUP_S"
         echo "loadavg=$(cut -d' ' -f1-3 /proc/loadavg)"
         echo "publisher_ticks=$(grep -c tick "$WORK/mutate.log" || true)"
