@@ -5,7 +5,7 @@
 SWIFT ?= swift
 CONFIG ?= Config/feedwatch.toml
 
-.PHONY: deps build run test release demo install conformance relevance
+.PHONY: deps build run test release demo install conformance relevance systemd-test
 
 deps:
 	@scripts/install-deps.sh
@@ -20,7 +20,13 @@ run: build
 
 test: deps
 	$(SWIFT) build --build-tests
+	@# feedwatch under a real systemd in private namespaces (exit 77: cannot boot here, skipped)
+	scripts/systemd-integration.sh .build/debug/feedwatch || { rc=$$?; [ $$rc -eq 77 ] && echo "systemd integration: skipped (systemd cannot boot here)"; [ $$rc -eq 77 ]; }
 	$(SWIFT) test
+
+# The systemd integration alone (release binary).
+systemd-test: build
+	scripts/systemd-integration.sh
 
 # Offline demo: local feeds from seeds/, one pass, the alerts.
 demo: build

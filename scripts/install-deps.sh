@@ -3,7 +3,7 @@
 # missing (so it is quick and offline-safe on a machine that has them).
 # Usage: scripts/install-deps.sh [extra-package ...]
 set -euo pipefail
-pkgs=(libcurl4-openssl-dev libxml2-dev libsqlite3-dev zlib1g-dev pkg-config python3 "$@")
+pkgs=(libcurl4-openssl-dev libssl-dev libxml2-dev libsqlite3-dev zlib1g-dev pkg-config python3 "$@")
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -9,12 +9,15 @@
 # Boots systemd as PID 1 of private pid/mount/uts/net namespaces whose /etc, /var,
 # /usr, /opt, /srv, /home, /root, /tmp and /media are overlays on a tmpfs (see the
 # sandbox section below: it follows ../shared/tools/systemd-sandbox.sh), installs
-# the unit (systemd/feedwatch.service), the binary, a test config and keyword file,
+# the unit (systemd/feedwatch.service), the binary (through scripts/install.sh when it
+# is the repository's own .build/release/feedwatch), a test config and keyword file,
 # serves a feed built from seeds/ on 127.0.0.1 inside the namespace, and checks:
 # systemd-analyze verify; start reaches active through READY=1; an alert reaches
-# the log and the spool; watchdog pings arrive; reload keeps the same MainPID;
-# journald got the <N> priorities; stop is clean (exit 0, not failed); the host's
-# files are unchanged. One PASS/FAIL line per check.
+# the log and the spool; watchdog pings arrive; reload keeps the same MainPID; a
+# broken keyword file is refused on reload with FILE:LINE while the daemon runs on;
+# journald got the <N> priorities; a SIGKILL is restarted (Restart=on-failure)
+# with no alert repeated; stop is clean (exit 0, not failed); the host's files are
+# unchanged. One PASS/FAIL line per check; about 20 s.
 #
 # Exit status: 0 all passed, 1 a check failed, 77 systemd cannot boot here (not
 # root, no systemd, no namespaces), 2 usage error.
@@ -25,7 +28,7 @@ SELFTEST=0
 BIN=
 case "${1:-}" in
     --selftest) SELFTEST=1 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     "") BIN=$ROOT/.build/release/feedwatch ;;
     *) BIN=$1 ;;
 esac
@@ -303,9 +306,12 @@ os.makedirs("/var/lib/feedwatch/spool/new", 0o700, exist_ok=True)
 alert = json.dumps({"id": "selftest-1", "story_id": "s", "feed": "Seeds", "url": "http://127.0.0.1/x",
                     "title": "stand-in alert", "published": None, "fetched": "2026-01-01T00:00:00Z",
                     "score": 9, "threshold": 6, "matches": [], "summary": None, "sources": []}, sort_keys=True)
-with open("/var/lib/feedwatch/spool/tmp/selftest-1.json", "w") as f: f.write(alert + "\n")
-os.rename("/var/lib/feedwatch/spool/tmp/selftest-1.json", "/var/lib/feedwatch/spool/new/selftest-1.json")
-with open("/var/log/feedwatch/alerts.log", "a") as f: f.write(alert + "\n")
+if not os.path.exists("/var/lib/feedwatch/spool/new/selftest-1.json"):
+    with open("/var/lib/feedwatch/spool/tmp/selftest-1.json", "w") as f: f.write(alert + "\n")
+    os.rename("/var/lib/feedwatch/spool/tmp/selftest-1.json", "/var/lib/feedwatch/spool/new/selftest-1.json")
+logged = os.path.exists("/var/log/feedwatch/alerts.log") and "selftest-1" in open("/var/log/feedwatch/alerts.log").read()
+if not logged:
+    with open("/var/log/feedwatch/alerts.log", "a") as f: f.write(alert + "\n")
 notify("READY=1\nSTATUS=stand-in running")
 log(6, "started")
 usec = int(os.environ.get("WATCHDOG_USEC", "0"))
@@ -340,19 +346,38 @@ sd_wait_running 60 || skip "systemd did not reach running/degraded within 60 s"
 echo "     systemd $SDPID is running in its own namespaces"
 
 U=feedwatch.service
-# Install, as `make install` would, but inside: user, binary, config, unit.
+# Install. With the repository's own binary, through scripts/install.sh (what
+# `make install` runs) on this clean system, then the test config over the
+# installed one; otherwise (another binary, --selftest) by hand, the same way.
+USE_INSTALL_SH=0
+if [ "$SELFTEST" = 0 ] && [ -x "$ROOT/scripts/install.sh" ] \
+    && [ "$(readlink -f "$BIN")" = "$(readlink -f "$ROOT/.build/release/feedwatch")" ]; then
+    USE_INSTALL_SH=1
+    OUT=$(sd_exec sh -c "cd '$ROOT' && scripts/install.sh" 2>&1)
+    RC=$?
+    INSTALLED=$(sd_exec sh -c 'ls /usr/local/bin/feedwatch /etc/systemd/system/feedwatch.service /etc/logrotate.d/feedwatch /etc/feedwatch/feedwatch.toml /etc/feedwatch/keywords.toml && getent passwd feedwatch' 2>&1 | grep -c .)
+    [ "$RC" = 0 ] && [ "$INSTALLED" = 6 ]
+    step $? "scripts/install.sh (make install) on a clean system: binary, unit, logrotate, config, user" \
+        "rc=$RC, $INSTALLED of 6 in place"
+    [ "$RC" = 0 ] || printf '%s\n' "$OUT" | tail -n 8 | sed 's/^/     install.sh: /'
+    sd_exec sh -c 'getent passwd feedwatch >/dev/null' || USE_INSTALL_SH=0
+fi
 sd_exec sh -ec "
-    useradd --system --no-create-home --home-dir /var/lib/feedwatch --shell /usr/sbin/nologin feedwatch
-    install -m 755 '$SCRATCH/feedwatch' /usr/local/bin/feedwatch
+    if [ $USE_INSTALL_SH = 0 ]; then
+        getent passwd feedwatch >/dev/null ||
+            useradd --system --no-create-home --home-dir /var/lib/feedwatch --shell /usr/sbin/nologin feedwatch
+        install -m 755 '$SCRATCH/feedwatch' /usr/local/bin/feedwatch
+        install -m 644 '$SCRATCH/feedwatch.service' /etc/systemd/system/$U
+        install -d -m 755 /etc/feedwatch
+        install -m 644 '$SCRATCH/etc/keywords.toml' /etc/feedwatch/keywords.toml
+    fi
     install -d -m 755 /etc/feedwatch /srv/fwtest
     install -m 644 '$SCRATCH/etc/feedwatch.toml' /etc/feedwatch/feedwatch.toml
-    install -m 644 '$SCRATCH/etc/keywords.toml' /etc/feedwatch/keywords.toml
     install -m 644 '$SCRATCH/feeds/seeds.xml' /srv/fwtest/seeds.xml
-    install -m 644 '$SCRATCH/feedwatch.service' /etc/systemd/system/$U
     install -d /etc/systemd/system/$U.d
     install -m 644 '$SCRATCH/watchdog.conf' /etc/systemd/system/$U.d/watchdog.conf
 " 2>&1 | sed 's/^/     install: /'
-step "${PIPESTATUS[0]}" "install user, binary, config and unit inside the sandbox"
+step "${PIPESTATUS[0]}" "install the test config, feed and watchdog drop-in inside the sandbox"
 
 # The feed server, on loopback inside the namespace.
 sd_exec systemd-run --quiet --unit=fwtest-feeds --property=Type=exec \
@@ -420,12 +445,58 @@ PID2=$(sd_prop $U MainPID)
 step $? "reload: ExecReload (SIGHUP) keeps the service active with the same MainPID" \
     "rc=$RC, state $STATE, MainPID $PID1 -> $PID2${OUT:+; $(echo "$OUT" | head -c 200)}"
 
+# A broken keyword file: the reload is refused with FILE:LINE, the daemon keeps
+# running on the old rules; the fixed file is then taken. (The stand-in has no
+# keyword file to check.)
+if [ "$SELFTEST" = 0 ]; then
+    BADLINE=$(( $(sd_exec sh -c 'wc -l < /etc/feedwatch/keywords.toml') + 1 ))
+    sd_exec sh -c 'cp /etc/feedwatch/keywords.toml /run/keywords.good && echo "this line is not TOML" >> /etc/feedwatch/keywords.toml'
+    OUT=$(sd_exec timeout 30 systemctl reload $U 2>&1)
+    RC=$?
+    sleep 2
+    BADLOG=$(sd_exec journalctl -u $U --no-pager -o cat 2>/dev/null | grep -c "keywords.toml:$BADLINE")
+    [ "$RC" = 0 ] && [ "$(sd_prop $U ActiveState)" = active ] && [ "$(sd_prop $U MainPID)" = "$PID1" ] && [ "$BADLOG" -gt 0 ]
+    step $? "reload with a broken keyword file: refused with keywords.toml:$BADLINE in the journal, still running" \
+        "rc=$RC, state $(sd_prop $U ActiveState), MainPID $(sd_prop $U MainPID), $BADLOG journal lines name the line"
+    sd_exec cp /run/keywords.good /etc/feedwatch/keywords.toml
+    OUT=$(sd_exec timeout 30 systemctl reload $U 2>&1)
+    RC=$?
+    [ "$RC" = 0 ] && [ "$(sd_prop $U ActiveState)" = active ]
+    step $? "reload with the fixed keyword file" "rc=$RC, state $(sd_prop $U ActiveState)"
+fi
+
 JOURNAL=$(sd_exec journalctl -u $U --no-pager -o cat 2>/dev/null | grep -v -- '^-- ')
 NLINES=$(printf '%s\n' "$JOURNAL" | grep -c .)
 NRAW=$(printf '%s\n' "$JOURNAL" | grep -c '^<[0-7]>')
 [ "$NLINES" -gt 0 ] && [ "$NRAW" = 0 ]
 step $? "journal has the unit's lines, <N> prefixes consumed as priorities" "$NLINES lines, $NRAW with a raw prefix"
 printf '%s\n' "$JOURNAL" | tail -n 8 | sed 's/^/     journal: /'
+
+# A crash (SIGKILL) is a failure: Restart=on-failure brings it back through READY=1.
+sd_exec kill -9 "$PID1"
+sd_wait_state $U 5 activating failed inactive >/dev/null
+for i in $(seq 1 60); do
+    [ "$(sd_prop $U ActiveState)" = active ] && [ "$(sd_prop $U MainPID)" != "$PID1" ] && [ "$(sd_prop $U MainPID)" != 0 ] && break
+    sleep 0.5
+done
+NRES=$(sd_prop $U NRestarts)
+PID3=$(sd_prop $U MainPID)
+[ "$(sd_prop $U ActiveState)" = active ] && [ "$NRES" = 1 ] && [ "$PID3" != "$PID1" ]
+step $? "crash (SIGKILL): restarted by Restart=on-failure, active again" \
+    "NRestarts=$NRES, MainPID $PID1 -> $PID3, state $(sd_prop $U ActiveState)"
+sleep 3
+IDS=$(sd_exec python3 -c '
+import json
+ids = []
+for line in open("/var/log/feedwatch/alerts.log"):
+    try: ids.append(json.loads(line)["id"])
+    except Exception: pass
+print(len(ids), len(set(ids)))' 2>&1)
+SPOOLED2=$(sd_exec sh -c 'ls /var/lib/feedwatch/spool/new | wc -l' 2>/dev/null)
+set -- $IDS
+[ "${1:-x}" = "${2:-y}" ] && [ "${1:-0}" = "${LOGLINES:-}" ] && [ "${SPOOLED2:-}" = "${SPOOLED:-}" ]
+step $? "after the restart: no alert repeated in the log or the spool" \
+    "log: ${1:-?} alerts, ${2:-?} distinct (before: ${LOGLINES:-?}); spool: ${SPOOLED2:-?} (before: ${SPOOLED:-?})"
 
 T0=$SECONDS
 OUT=$(sd_exec timeout 40 systemctl stop $U 2>&1)

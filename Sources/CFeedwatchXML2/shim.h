@@ -39,11 +39,30 @@ static inline void fw_ctxt_install_sax(xmlParserCtxtPtr ctxt, const xmlSAXHandle
     ctxt->_private = priv;
 }
 
+/* Character data is only wanted inside the few elements being collected;
+   with no handler installed libxml2 does not call out at all for the rest
+   (whitespace between elements, skipped subtrees). Entity-content contexts
+   share this handler struct, so the switch applies to them too. */
+static inline void fw_ctxt_set_characters(void *ctx, charactersSAXFunc f) {
+    xmlParserCtxtPtr ctxt = (xmlParserCtxtPtr)ctx;
+    ctxt->sax->characters = f;
+    ctxt->sax->ignorableWhitespace = f;
+}
+
 static inline void *fw_ctxt_private(void *ctx) {
     return ((xmlParserCtxtPtr)ctx)->_private;
 }
 
 static inline int fw_ctxt_well_formed(xmlParserCtxtPtr ctxt) { return ctxt->wellFormed; }
+
+/* When getEntity refuses an entity, libxml2 2.9 retries xmlSAX2GetEntity
+   itself as long as the document is still well-formed (parser.c,
+   xmlParseEntityRef); marking it not well-formed makes the refusal stick. */
+static inline void fw_ctxt_refuse_entities(void *ctx) {
+    xmlParserCtxtPtr ctxt = (xmlParserCtxtPtr)ctx;
+    ctxt->wellFormed = 0;
+    xmlStopParser(ctxt);
+}
 
 static inline void fw_ctxt_free_doc(xmlParserCtxtPtr ctxt) {
     if (ctxt->myDoc != NULL) { xmlFreeDoc(ctxt->myDoc); ctxt->myDoc = NULL; }

@@ -195,6 +195,7 @@ struct KeywordConfigLoader {
                         }
                         guard !spellings.isEmpty else { continue }
                         var ok = true
+                        var compiled: [[CompiledVariant]] = []
                         var localSeen = Set<String>()
                         termSerial += 1
                         for s in spellings {
@@ -203,6 +204,7 @@ struct KeywordConfigLoader {
                                 problem(e.line, "\(ctx): term '\(s)' \(err.message)")
                                 ok = false
                             case .success(let variants):
+                                compiled.append(variants)
                                 let keys = variants.map { v in v.pieces.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "|") }
                                 let whole = keys.sorted().joined(separator: "#")
                                 if localSeen.contains(whole) {
@@ -220,7 +222,7 @@ struct KeywordConfigLoader {
                                 for k in keys where seenVariants[k] == nil { seenVariants[k] = (s, e.line, termSerial) }
                             }
                         }
-                        if ok { g.terms.append(TermModel(name: spellings[0], spellings: spellings, line: e.line)) }
+                        if ok { g.terms.append(TermModel(name: spellings[0], spellings: spellings, line: e.line, compiled: compiled)) }
                     }
                 } else {
                     problem(tn.line, "\(ctx): 'terms' must be an array, got \(tn.value.typeName)")

@@ -17,6 +17,13 @@ public struct KeywordRules: Sendable {
     /// Per pattern: (variant, piece index) pairs.
     let patternUses: [[(variant: Int32, piece: Int32)]]
     let patternWords: [Int32]
+    /// Flat copies for the per-hit loop: uses of pattern p are useVariant/usePiece[useStart[p]..<useStart[p+1]].
+    let useStart: [Int32]
+    let useVariant: [Int32]
+    let usePiece: [Int32]
+    let variantTerm: [Int32]
+    let variantPieces: [Int32]
+    let variantComma: [Bool]
     let requires: [CRequire]
     let proximity: [CProximity]
     let roundup: CRoundup?
@@ -89,8 +96,14 @@ public struct KeywordRules: Sendable {
             for t in g.terms {
                 let ti = Int32(terms.count)
                 terms.append(CTerm(name: t.name, group: gi))
-                for spelling in t.spellings {
-                    guard case .success(let vs) = TermCompiler.compile(spelling) else { continue }
+                for (si, spelling) in t.spellings.enumerated() {
+                    let vs: [CompiledVariant]
+                    if let c = t.compiled, si < c.count {
+                        vs = c[si]
+                    } else {
+                        guard case .success(let v) = TermCompiler.compile(spelling) else { continue }
+                        vs = v
+                    }
                     for v in vs {
                         let vi = Int32(variants.count)
                         var pids: [Int32] = []
@@ -109,7 +122,7 @@ public struct KeywordRules: Sendable {
                             pids.append(pid)
                         }
                         variants.append(CVariant(term: ti, patterns: pids, pieceWords: v.pieceWords.map { Int32($0) },
-                                                 allowsComma: spelling.contains(where: { ",;:、،".contains($0) })))
+                                                 allowsComma: v.allowsComma))
                     }
                 }
             }
@@ -120,6 +133,18 @@ public struct KeywordRules: Sendable {
         self.variants = variants
         patternUses = uses
         patternWords = words
+        var us: [Int32] = [], uv: [Int32] = [], up: [Int32] = []
+        for u in uses {
+            us.append(Int32(uv.count))
+            for x in u { uv.append(x.variant); up.append(x.piece) }
+        }
+        us.append(Int32(uv.count))
+        useStart = us
+        useVariant = uv
+        usePiece = up
+        variantTerm = variants.map(\.term)
+        variantPieces = variants.map { Int32($0.patterns.count) }
+        variantComma = variants.map(\.allowsComma)
         requires = model.requires.map { CRequire(mask: mask($0.groups), names: $0.groups, bits: $0.groups.map(bit), factor: $0.factor) }
         proximity = model.proximity.map {
             CProximity(a: bit($0.groups[0]), b: bit($0.groups[1]), name: $0.groups.joined(separator: "+"),

@@ -33,6 +33,9 @@ struct FoldTable: Sendable {
     let offset: [UInt32]
     let bytes: [UInt8]
 
+    /// Per ASCII byte: its folded byte when it is a word character, else 0x80 | kind.
+    let ascii: [UInt8]
+
     static let shared = FoldTable()
 
     private init() {
@@ -49,13 +52,19 @@ struct FoldTable: Sendable {
             let (kind, out) = FoldTable.fold(scalar)
             var n = 0
             for s in out {
-                for b in String(s).utf8 { bytes.append(b); n += 1 }
+                for b in UTF8.encode(s)! { bytes.append(b); n += 1 }
             }
             info[v] = kind.rawValue << 5 | UInt8(min(n, 31))
         }
         self.info = info
         self.offset = offset
         self.bytes = bytes
+        var ascii = [UInt8](repeating: 0, count: 128)
+        for v in 0..<128 {
+            let kind = info[v] >> 5
+            ascii[v] = kind == ScalarKind.word.rawValue && info[v] & 31 == 1 ? bytes[Int(offset[v])] : 0x80 | kind
+        }
+        self.ascii = ascii
     }
 
     /// Ranges where compatibility/canonical decomposition is applied (then marks stripped).
@@ -96,6 +105,8 @@ struct FoldTable: Sendable {
         var out: [Unicode.Scalar] = []
         for s in seq {
             if isStrippedMark(s.value) { continue }
+            // Most scalars have no lowercase mapping: skip building a String for them.
+            guard s.value == 0xDF || s.value == 0x3C2 || s.properties.changesWhenLowercased else { out.append(s); continue }
             for l in s.properties.lowercaseMapping.unicodeScalars {
                 switch l.value {
                 case 0xDF: out.append("s"); out.append("s")   // ß → ss (case folding, CaseFolding.txt)

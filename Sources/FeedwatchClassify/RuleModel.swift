@@ -24,6 +24,8 @@ struct TermModel: Sendable {
     /// All spellings, `name` included.
     var spellings: [String]
     var line: Int
+    /// Compiled patterns per spelling, when the loader already compiled them (saves a second pass).
+    var compiled: [[CompiledVariant]]? = nil
 }
 
 struct GroupModel: Sendable {

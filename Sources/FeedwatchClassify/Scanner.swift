@@ -9,9 +9,10 @@ struct Hit: Sendable {
 struct ScanSummary: Sendable {
     var words: Int
     var units: Int
-    /// Ascending indices of words preceded by a comma-like separator (, ; : 、 ،): a phrase
-    /// term does not match across one unless written with it ("Russia, North Korea, Iran"
-    /// is a list, not "Russia-North Korea").
+    /// Ascending indices of words preceded by a comma-like separator (, ; : 、 ،), a period
+    /// or a sentence end: a phrase term does not match across one unless written with it
+    /// ("Russia, North Korea, Iran" is a list, not "Russia-North Korea"; "…North Korea.
+    /// Russia…" is two sentences).
     var commaWords: [Int32]
 }
 
@@ -28,29 +29,43 @@ struct ScanSummary: Sendable {
 /// common abbreviation ("Mr.", "St.", "No.").
 enum Scanner {
     static func scan(title: String?, body: String, automaton: Automaton, hits: inout [Hit]) -> ScanSummary {
+        if automaton.transitions32.isEmpty {
+            return automaton.transitions16.withUnsafeBufferPointer { scan(title: title, body: body, automaton: automaton, trans: $0.baseAddress!, hits: &hits) }
+        }
+        return automaton.transitions32.withUnsafeBufferPointer { scan(title: title, body: body, automaton: automaton, trans: $0.baseAddress!, hits: &hits) }
+    }
+
+    static func scan<T: FixedWidthInteger>(title: String?, body: String, automaton: Automaton, trans: UnsafePointer<T>, hits: inout [Hit]) -> ScanSummary {
         var st = State()
-        automaton.transitions.withUnsafeBufferPointer { trans in
-            automaton.byteClass.withUnsafeBufferPointer { cls in
-                let table = FoldTable.shared
-                table.info.withUnsafeBufferPointer { info in
-                    table.offset.withUnsafeBufferPointer { offset in
-                        table.bytes.withUnsafeBufferPointer { fbytes in
-                            let ctx = Context(trans: trans.baseAddress!, cls: cls.baseAddress!, classCount: Int32(automaton.classCount),
-                                              firstOutput: automaton.firstOutputState, info: info.baseAddress!,
-                                              offset: offset.baseAddress!, fbytes: fbytes.baseAddress!)
-                            st.feed(0x20, ctx, &hits, automaton)
-                            st.lastSpace = true
-                            if let title {
-                                st.inTitle = true
-                                run(title, &st, ctx, &hits, automaton)
-                                st.inTitle = false
+        automaton.byteClass.withUnsafeBufferPointer { cls in
+            let table = FoldTable.shared
+            table.info.withUnsafeBufferPointer { info in
+                table.offset.withUnsafeBufferPointer { offset in
+                    table.bytes.withUnsafeBufferPointer { fbytes in
+                        table.ascii.withUnsafeBufferPointer { ascii in
+                            automaton.outputStart.withUnsafeBufferPointer { ostart in
+                                automaton.outputs.withUnsafeBufferPointer { outs in
+                                    let ctx = Context(trans: trans, cls: cls.baseAddress!, rowShift: Int32(automaton.rowShift),
+                                                      firstOutput: automaton.firstOutputState, info: info.baseAddress!,
+                                                      offset: offset.baseAddress!, fbytes: fbytes.baseAddress!,
+                                                      outputStart: ostart.baseAddress!, outputs: outs.baseAddress!,
+                                                      ascii: ascii.baseAddress!)
+                                    st.feed(0x20, ctx, &hits)
+                                    st.lastSpace = true
+                                    if let title {
+                                        st.inTitle = true
+                                        run(title, &st, ctx, &hits)
+                                        st.inTitle = false
+                                    }
+                                    st.separator(ctx, &hits)
+                                    st.commaGap = true   // no phrase runs from the title into the body
+                                    st.unit = 1
+                                    st.pendingBreak = false
+                                    st.justPeriod = false
+                                    run(body, &st, ctx, &hits)
+                                    st.separator(ctx, &hits)
+                                }
                             }
-                            st.separator(ctx, &hits, automaton)
-                            st.unit = 1
-                            st.pendingBreak = false
-                            st.justPeriod = false
-                            run(body, &st, ctx, &hits, automaton)
-                            st.separator(ctx, &hits, automaton)
                         }
                     }
                 }
@@ -59,21 +74,25 @@ enum Scanner {
         return ScanSummary(words: Int(st.word) + 1, units: Int(st.unit) + 1, commaWords: st.commaWords)
     }
 
-    private static func run(_ text: String, _ st: inout State, _ ctx: Context, _ hits: inout [Hit], _ a: Automaton) {
+    private static func run<T>(_ text: String, _ st: inout State, _ ctx: Context<T>, _ hits: inout [Hit]) {
         var text = text
         text.withUTF8 { buf in
-            st.process(buf, ctx, &hits, a)
+            st.process(buf, ctx, &hits)
         }
     }
 
-    struct Context {
-        let trans: UnsafePointer<Int32>
+    struct Context<T: FixedWidthInteger> {
+        let trans: UnsafePointer<T>
         let cls: UnsafePointer<UInt8>
-        let classCount: Int32
+        let rowShift: Int32
         let firstOutput: Int32
         let info: UnsafePointer<UInt8>
         let offset: UnsafePointer<UInt32>
         let fbytes: UnsafePointer<UInt8>
+        let outputStart: UnsafePointer<Int32>
+        let outputs: UnsafePointer<Int32>
+        /// Per ASCII byte: folded byte (0x00–0x7F) for word characters, 0x80 | kind otherwise.
+        let ascii: UnsafePointer<UInt8>
     }
 
     /// Abbreviations after which a period does not end a sentence (ASCII, ≤ 4 letters, packed).
@@ -107,28 +126,28 @@ enum Scanner {
         var commaWords: [Int32] = []
 
         @inline(__always)
-        mutating func feed(_ b: UInt8, _ ctx: Context, _ hits: inout [Hit], _ a: Automaton) {
-            state = ctx.trans[Int(state &* ctx.classCount &+ Int32(ctx.cls[Int(b)]))]
-            if state >= ctx.firstOutput { report(ctx, &hits, a) }
+        mutating func feed<T>(_ b: UInt8, _ ctx: Context<T>, _ hits: inout [Hit]) {
+            state = Int32(truncatingIfNeeded: ctx.trans[Int(state &<< ctx.rowShift &+ Int32(ctx.cls[Int(b)]))])
+            if state >= ctx.firstOutput { report(ctx, &hits) }
         }
 
         @inline(never)
-        mutating func report(_ ctx: Context, _ hits: inout [Hit], _ a: Automaton) {
+        mutating func report<T>(_ ctx: Context<T>, _ hits: inout [Hit]) {
             let i = Int(state - ctx.firstOutput)
-            let lo = Int(a.outputStart[i]), hi = Int(a.outputStart[i + 1])
+            let lo = Int(ctx.outputStart[i]), hi = Int(ctx.outputStart[i + 1])
             for k in lo..<hi {
-                hits.append(Hit(pattern: a.outputs[k], endWord: word, unit: unit))
+                hits.append(Hit(pattern: ctx.outputs[k], endWord: word, unit: unit))
             }
         }
 
         @inline(__always)
-        mutating func separator(_ ctx: Context, _ hits: inout [Hit], _ a: Automaton) {
+        mutating func separator<T>(_ ctx: Context<T>, _ hits: inout [Hit]) {
             if justPeriod {
                 justPeriod = false
                 if periodBreaks { pendingBreak = true }
             }
             if !lastSpace {
-                feed(0x20, ctx, &hits, a)
+                feed(0x20, ctx, &hits)
                 lastSpace = true
             }
             lastCJK = false
@@ -149,18 +168,81 @@ enum Scanner {
             wordHash = 0
         }
 
-        mutating func process(_ buf: UnsafeBufferPointer<UInt8>, _ ctx: Context, _ hits: inout [Hit], _ a: Automaton) {
+        mutating func process<T>(_ buf: UnsafeBufferPointer<UInt8>, _ ctx: Context<T>, _ hits: inout [Hit]) {
             guard let base = buf.baseAddress else { return }
             let n = buf.count
             var i = 0
             while i < n {
+                // Tight loop for the common case, ASCII letters, digits and plain spaces:
+                // the automaton state and the current word in locals, one table step per
+                // byte. Everything else (punctuation, non-ASCII) takes the general path below.
+                if !lastCJK {
+                    var s = state
+                    var len = wordLen
+                    var h = wordHash
+                    var space = lastSpace
+                    let spaceClass = Int32(ctx.cls[0x20])
+                    while i < n {
+                        let b = base[i]
+                        if b >= 0x80 { break }
+                        let f = ctx.ascii[Int(b)]
+                        if f < 0x80 {
+                            if space {
+                                if justPeriod { justPeriod = false }
+                                wordLen = 0
+                                wordStart()
+                                len = 0
+                                h = 0
+                                space = false
+                            }
+                            s = Int32(truncatingIfNeeded: ctx.trans[Int(s &<< ctx.rowShift &+ Int32(ctx.cls[Int(f)]))])
+                            if len < 4 { h = h << 8 | UInt32(f) }
+                            len &+= 1
+                        } else if b == 0x20 {
+                            if justPeriod {
+                                justPeriod = false
+                                if periodBreaks { pendingBreak = true }
+                            }
+                            if space { i &+= 1; continue }
+                            s = Int32(truncatingIfNeeded: ctx.trans[Int(s &<< ctx.rowShift &+ spaceClass)])
+                            space = true
+                        } else {
+                            break
+                        }
+                        i &+= 1
+                        if s >= ctx.firstOutput {
+                            state = s
+                            report(ctx, &hits)
+                        }
+                    }
+                    state = s
+                    wordLen = len
+                    wordHash = h
+                    lastSpace = space
+                    if i >= n { break }
+                }
                 let b0 = base[i]
                 var v: UInt32
                 if b0 < 0x80 {
-                    v = UInt32(b0)
+                    // Fast path: ASCII letters and digits (most of any Latin-script text).
+                    let f = ctx.ascii[Int(b0)]
                     i += 1
+                    if f < 0x80 {
+                        justPeriod = false
+                        if lastSpace || lastCJK {
+                            if lastCJK { feed(0x20, ctx, &hits) }
+                            wordStart()
+                        }
+                        feed(f, ctx, &hits)
+                        if wordLen < 4 { wordHash = wordHash << 8 | UInt32(f) }
+                        wordLen += 1
+                        lastSpace = false
+                        lastCJK = false
+                        continue
+                    }
+                    v = UInt32(b0)
                 } else if b0 < 0xE0 {
-                    guard b0 >= 0xC2, i + 1 < n else { i += 1; v = 0xFFFD; handle(v, ctx, &hits, a); continue }
+                    guard b0 >= 0xC2, i + 1 < n else { i += 1; v = 0xFFFD; handle(v, ctx, &hits); continue }
                     v = UInt32(b0 & 0x1F) << 6 | UInt32(base[i + 1] & 0x3F)
                     i += 2
                 } else if b0 < 0xF0 {
@@ -172,12 +254,12 @@ enum Scanner {
                     v = UInt32(b0 & 0x07) << 18 | UInt32(base[i + 1] & 0x3F) << 12 | UInt32(base[i + 2] & 0x3F) << 6 | UInt32(base[i + 3] & 0x3F)
                     i += 4
                 }
-                handle(v, ctx, &hits, a)
+                handle(v, ctx, &hits)
             }
         }
 
         @inline(__always)
-        mutating func handle(_ v: UInt32, _ ctx: Context, _ hits: inout [Hit], _ a: Automaton) {
+        mutating func handle<T>(_ v: UInt32, _ ctx: Context<T>, _ hits: inout [Hit]) {
             let kind: UInt8
             var lo = 0, count = 0
             var slow: ArraySlice<UInt8> = []
@@ -195,26 +277,26 @@ enum Scanner {
             case 0: // word
                 if justPeriod { justPeriod = false }   // "U.S", "3.5", "kcna.kp": not a sentence end
                 if lastSpace || lastCJK {
-                    if lastCJK { feed(0x20, ctx, &hits, a) }
+                    if lastCJK { feed(0x20, ctx, &hits) }
                     wordStart()
                 }
                 if v < 0x10000 {
-                    for k in 0..<count { feed(ctx.fbytes[lo + k], ctx, &hits, a) }
+                    for k in 0..<count { feed(ctx.fbytes[lo + k], ctx, &hits) }
                     if wordLen < 4 && count == 1 { wordHash = wordHash << 8 | UInt32(ctx.fbytes[lo]) }
                 } else {
-                    for b in slow { feed(b, ctx, &hits, a) }
+                    for b in slow { feed(b, ctx, &hits) }
                 }
                 wordLen += 1
                 lastSpace = false
                 lastCJK = false
             case 5: // CJK: every character is a word
                 if justPeriod { justPeriod = false }
-                if !lastSpace && !lastCJK { feed(0x20, ctx, &hits, a) }
+                if !lastSpace && !lastCJK { feed(0x20, ctx, &hits) }
                 wordStart()
                 if v < 0x10000 {
-                    for k in 0..<count { feed(ctx.fbytes[lo + k], ctx, &hits, a) }
+                    for k in 0..<count { feed(ctx.fbytes[lo + k], ctx, &hits) }
                 } else {
-                    for b in slow { feed(b, ctx, &hits, a) }
+                    for b in slow { feed(b, ctx, &hits) }
                 }
                 lastSpace = false
                 lastCJK = true
@@ -222,14 +304,15 @@ enum Scanner {
                 if v == 0x2C || v == 0x3B || v == 0x3A || v == 0x060C || v == 0x061B || v == 0x3001 || v == 0xFF0C || v == 0xFF1B || v == 0xFF1A {
                     commaGap = true
                 }
-                separator(ctx, &hits, a)
+                separator(ctx, &hits)
             case 2: // sentence end
                 commaGap = true
-                separator(ctx, &hits, a)
+                separator(ctx, &hits)
                 pendingBreak = true
             case 3: // period
+                commaGap = true
                 let breaks = wordLen >= 2 && !(wordLen <= 4 && Scanner.abbreviations.contains(wordHash))
-                separator(ctx, &hits, a)
+                separator(ctx, &hits)
                 justPeriod = true
                 periodBreaks = breaks
             default: // ignore

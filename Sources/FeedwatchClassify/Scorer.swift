@@ -20,17 +20,29 @@ extension KeywordRules {
         return evaluate(hits: hits, summary: summary)
     }
 
+    /// Markup or character references present: a tag start (`<p`, `</`, `<!`) or an
+    /// entity (`&amp;`, `&#8217;`). "AT&T" and "a < b" are plain text.
     static func looksLikeHTML(_ s: String) -> Bool {
-        var sawLT = false
-        for b in s.utf8 {
-            if sawLT {
-                if (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || b == 0x2F || b == 0x21 { return true }
-                sawLT = false
+        var s = s
+        return s.withUTF8 { buf -> Bool in
+            let n = buf.count
+            var i = 0
+            while i < n {
+                let b = buf[i]
+                if b == 0x3C, i + 1 < n {
+                    let c = buf[i + 1] | 0x20
+                    if (c >= 0x61 && c <= 0x7A) || buf[i + 1] == 0x2F || buf[i + 1] == 0x21 { return true }
+                } else if b == 0x26 {
+                    var j = i + 1
+                    if j < n, buf[j] == 0x23 { j += 1 }
+                    let start = j
+                    while j < n, j - start < 32, (buf[j] | 0x20) >= 0x61 && (buf[j] | 0x20) <= 0x7A || (buf[j] >= 0x30 && buf[j] <= 0x39) { j += 1 }
+                    if j > start, j < n, buf[j] == 0x3B { return true }
+                }
+                i += 1
             }
-            if b == 0x3C { sawLT = true }
-            else if b == 0x26 { return true }   // character references
+            return false
         }
-        return false
     }
 
     func occurrences(from hits: [Hit], commaWords: [Int32]) -> [Occurrence] {
@@ -40,15 +52,17 @@ extension KeywordRules {
         var pieceEnds: [Int32: Set<Int32>] = [:]
         var multi: [Hit] = []
         for h in hits {
-            for use in patternUses[Int(h.pattern)] {
-                let v = variants[Int(use.variant)]
-                if v.patterns.count == 1 {
-                    let start = h.endWord - patternWords[Int(h.pattern)] + 1
-                    if start < h.endWord, !v.allowsComma, Self.crossesComma(commaWords, start, h.endWord) { continue }
-                    occ.append(Occurrence(term: Int(v.term), start: start, end: h.endWord, unit: h.unit))
+            let p = Int(h.pattern)
+            for k in Int(useStart[p])..<Int(useStart[p + 1]) {
+                let vi = Int(useVariant[k])
+                let pieces = variantPieces[vi]
+                if pieces == 1 {
+                    let start = h.endWord - patternWords[p] + 1
+                    if start < h.endWord, !variantComma[vi], Self.crossesComma(commaWords, start, h.endWord) { continue }
+                    occ.append(Occurrence(term: Int(variantTerm[vi]), start: start, end: h.endWord, unit: h.unit))
                 } else {
                     pieceEnds[h.pattern, default: []].insert(h.endWord)
-                    if Int(use.piece) == v.patterns.count - 1 { multi.append(h) }
+                    if usePiece[k] == pieces - 1 { multi.append(h) }
                 }
             }
         }
@@ -104,13 +118,34 @@ extension KeywordRules {
             }
         }
 
-        // Which groups are present in each unit (title = unit 0, body sentences 1…).
+        // Longest match wins: a match inside a longer match of another term ("Kim" in
+        // "Kim Jong Un", "North Korea" in "Russia-North Korea") is not counted again.
+        if occ.count > 1 {
+            occ.sort { ($0.start, $1.end) < ($1.start, $0.end) }
+            var kept: [Occurrence] = []
+            kept.reserveCapacity(occ.count)
+            var best: (start: Int32, end: Int32)? = nil
+            for o in occ {
+                if let b = best, b.end >= o.end, b.end - b.start > o.end - o.start { continue }
+                kept.append(o)
+                if best == nil || o.end > best!.end { best = (o.start, o.end) }
+            }
+            occ = kept
+        }
+
+        // `occ` is sorted by word position, so each unit's occurrences are one contiguous
+        // run (the title's words come first): unitRange[u] = lo..<hi into occ.
         let unitCount = max(summary.units, 1)
         var unitMask = [UInt64](repeating: 0, count: unitCount)
+        var unitLo = [Int32](repeating: 0, count: unitCount)
+        var unitHi = [Int32](repeating: 0, count: unitCount)
         var overall: UInt64 = 0
-        for o in occ {
+        for (i, o) in occ.enumerated() {
+            let u = Int(o.unit)
             let p = groups[terms[o.term].group].presence
-            unitMask[Int(o.unit)] |= p
+            if unitHi[u] == 0 { unitLo[u] = Int32(i) }
+            unitHi[u] = Int32(i + 1)
+            unitMask[u] |= p
             overall |= p
         }
 
@@ -118,12 +153,14 @@ extension KeywordRules {
         var isList = [Bool](repeating: false, count: unitCount)
         var roundupPenalty = 0.0
         if let r = roundup {
-            var countries = [Set<Int>](repeating: [], count: unitCount)
-            for o in occ where terms[o.term].group == r.countries { countries[Int(o.unit)].insert(o.term) }
             var listUnits = 0
-            for u in 0..<unitCount {
-                var n = countries[u].count
-                for s in r.sides where unitMask[u] & s != 0 { n += 1 }
+            for u in 0..<unitCount where unitHi[u] > unitLo[u] {
+                var seen: [Int] = []
+                for i in Int(unitLo[u])..<Int(unitHi[u]) where Int(occ[i].unit) == u && terms[occ[i].term].group == r.countries && !seen.contains(occ[i].term) {
+                    seen.append(occ[i].term)
+                }
+                var n = seen.count
+                for side in r.sides where unitMask[u] & side != 0 { n += 1 }
                 if n >= r.minCountries {
                     isList[u] = true
                     listUnits += 1
@@ -140,27 +177,18 @@ extension KeywordRules {
         // Term weights: each term counts at most max_count times (title first), only in
         // sentences satisfying the group's context, capped per group.
         var total = 0.0
-        var perTerm = [Int: (count: Int, positions: [Int])]()
         var groupSum = [Double](repeating: 0, count: groups.count)
-        var counted = [Int: Int]()
-        let ordered = occ.sorted { ($0.unit == 0 ? 0 : 1, $0.start, $0.term) < ($1.unit == 0 ? 0 : 1, $1.start, $1.term) }
-        for o in ordered {
+        var counted = [UInt16](repeating: 0, count: terms.count)
+        for o in occ {
             let gi = terms[o.term].group
             let g = groups[gi]
-            var entry = perTerm[o.term] ?? (0, [])
-            entry.count += 1
-            entry.positions.append(Int(o.start))
-            perTerm[o.term] = entry
+            let u = Int(o.unit)
             // A list sentence is noise: only penalties count there.
-            if isList[Int(o.unit)] && g.weight > 0 { continue }
-            if g.context != 0 {
-                let u = Int(o.unit)
-                if unitMask[u] & g.context != g.context || isList[u] { continue }
-            }
-            let c = counted[o.term, default: 0]
-            guard c < g.maxCount else { continue }
-            counted[o.term] = c + 1
-            groupSum[gi] += g.weight * (o.unit == 0 ? scoring.titleWeight : 1)
+            if isList[u] && g.weight > 0 { continue }
+            if g.context != 0, unitMask[u] & g.context != g.context { continue }
+            guard Int(counted[o.term]) < g.maxCount else { continue }
+            counted[o.term] += 1
+            groupSum[gi] += g.weight * (u == 0 ? scoring.titleWeight : 1)
         }
         for (gi, g) in groups.enumerated() where groupSum[gi] != 0 {
             var s = groupSum[gi]
@@ -177,9 +205,11 @@ extension KeywordRules {
             var bonuses: [(Double, Int, Int32)] = []
             for u in 0..<unitCount where !isList[u] && unitMask[u] & p.a != 0 && unitMask[u] & p.b != 0 {
                 var best = Int32.max
-                let inUnit = occ.filter { Int($0.unit) == u }
-                for x in inUnit where groups[terms[x.term].group].presence & p.a != 0 {
-                    for y in inUnit where groups[terms[y.term].group].presence & p.b != 0 {
+                let lo = Int(unitLo[u]), hi = Int(unitHi[u])
+                for i in lo..<hi where Int(occ[i].unit) == u && groups[terms[occ[i].term].group].presence & p.a != 0 {
+                    let x = occ[i]
+                    for j in lo..<hi where Int(occ[j].unit) == u && groups[terms[occ[j].term].group].presence & p.b != 0 {
+                        let y = occ[j]
                         let d: Int32
                         if x.end < y.start { d = y.start - x.end }
                         else if y.end < x.start { d = x.start - y.end }
@@ -187,10 +217,9 @@ extension KeywordRules {
                         best = min(best, d)
                     }
                 }
-                let w = unitWeight(u)
                 var b = p.sameSentence
                 if Int(best) <= p.words { b += p.near }
-                bonuses.append((b * w, u, best))
+                bonuses.append((b * unitWeight(u), u, best))
             }
             bonuses.sort { ($0.0, -$0.1) > ($1.0, -$1.1) }
             for (b, u, d) in bonuses.prefix(p.maxSentences) {
@@ -206,19 +235,38 @@ extension KeywordRules {
             total *= r.factor
         }
 
-        var matches: [TermMatch] = []
-        let order = perTerm.keys.sorted { a, b in
-            let ga = terms[a].group, gb = terms[b].group
+        // Explanation: one TermMatch per term, in config group order, then first position.
+        // Counting sort by term keeps each term's occurrences in position order.
+        var bucket = [Int32](repeating: 0, count: terms.count + 1)
+        for o in occ { bucket[o.term + 1] += 1 }
+        for t in 0..<terms.count { bucket[t + 1] += bucket[t] }
+        var order = [Int](repeating: 0, count: occ.count)
+        for (i, o) in occ.enumerated() {
+            order[Int(bucket[o.term])] = i
+            bucket[o.term] += 1
+        }
+        var runs: [(term: Int, first: Int32, lo: Int, hi: Int)] = []
+        var i = 0
+        while i < order.count {
+            var j = i + 1
+            while j < order.count, occ[order[j]].term == occ[order[i]].term { j += 1 }
+            runs.append((occ[order[i]].term, occ[order[i]].start, i, j))
+            i = j
+        }
+        runs.sort { a, b in
+            let ga = terms[a.term].group, gb = terms[b.term].group
             if ga != gb { return ga < gb }
-            let pa = perTerm[a]!.positions.min()!, pb = perTerm[b]!.positions.min()!
-            return (pa, terms[a].name) < (pb, terms[b].name)
+            if a.first != b.first { return a.first < b.first }
+            return terms[a.term].name < terms[b.term].name
         }
-        for t in order {
-            let e = perTerm[t]!
-            let g = groups[terms[t].group]
-            matches.append(TermMatch(term: terms[t].name, group: g.name, weight: g.weight, count: e.count, positions: e.positions.sorted()))
+        var matches: [TermMatch] = []
+        matches.reserveCapacity(runs.count)
+        for r in runs {
+            let g = groups[terms[r.term].group]
+            matches.append(TermMatch(term: terms[r.term].name, group: g.name, weight: g.weight, count: r.hi - r.lo,
+                                     positions: order[r.lo..<r.hi].map { Int(occ[$0].start) }))
         }
-        let value = (total * 10000).rounded() / 10000
+        let value = (total * 100).rounded() / 100
         return Score(value: value == 0 ? 0 : value, threshold: threshold, matches: matches, notes: notes)
     }
 

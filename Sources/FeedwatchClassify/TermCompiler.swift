@@ -15,6 +15,8 @@ struct CompiledVariant: Sendable {
     var pieces: [[UInt8]]
     /// Words per piece, as the scanner counts them.
     var pieceWords: [Int]
+    /// The spelling contains a comma-like separator or a period, so the match may span one.
+    var allowsComma: Bool
 }
 
 enum TermCompiler {
@@ -102,7 +104,8 @@ enum TermCompiler {
                 }
             }
             if seen.insert(pieces).inserted {
-                out.append(CompiledVariant(pieces: pieces, pieceWords: pieces.map(wordCount)))
+                out.append(CompiledVariant(pieces: pieces, pieceWords: pieces.map(wordCount),
+                                           allowsComma: spelling.contains(where: { ",;:.、،".contains($0) })))
             }
         }
         return .success(out)

@@ -1,3 +1,5 @@
+import FeedwatchCore
+
 /// Deterministic short identifiers for stories and alerts.
 ///
 /// `hex(parts…)` is the first 64 bits of SHA-256 over the parts, each
@@ -15,16 +17,14 @@ public enum StableID {
     public static func hex(_ parts: String...) -> String { hex(parts: parts) }
 
     public static func hex(parts: [String]) -> String {
-        var sha = SHA256()
+        var message: [UInt8] = []
         for part in parts {
             let utf8 = Array(part.utf8)
             var n = UInt64(utf8.count)
-            var lenBytes: [UInt8] = []
-            for _ in 0..<8 { lenBytes.append(UInt8(truncatingIfNeeded: n)); n >>= 8 }
-            sha.update(lenBytes)
-            sha.update(utf8)
+            for _ in 0..<8 { message.append(UInt8(truncatingIfNeeded: n)); n >>= 8 }
+            message += utf8
         }
-        let digest = sha.finalize()
+        let digest = SHA256.hash(message)
         return hexString(digest.prefix(8))
     }
 

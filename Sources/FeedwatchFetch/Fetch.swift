@@ -57,7 +57,7 @@ public final class Fetcher: Sendable {
         }
         // Hash here, on the caller's task, to keep curl's thread doing I/O only.
         if result.outcome == .fetched {
-            result.bodyHash = SHA256.hex(result.body)
+            result.bodyHash = BodyDigest.sha256Hex(result.body)
         }
         return result
     }

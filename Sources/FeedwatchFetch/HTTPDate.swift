@@ -89,17 +89,39 @@ struct ResponseHeaders: Sendable {
 
     /// Feeds one raw header line (with or without CRLF). A status line starts a
     /// new response (1xx interim responses are discarded the same way).
-    mutating func add(line raw: String) {
-        let line = raw.trimmingCharacters(in: CharacterSet(charactersIn: "\r\n"))
-        if line.hasPrefix("HTTP/") {
+    mutating func add(line: String) {
+        var copy = line
+        copy.withUTF8 { add(bytes: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Byte-level version used by libcurl's header callback (called for
+    /// every header line of every response, so it avoids Foundation).
+    /// Field values are ASCII in practice; a value that is not UTF-8
+    /// (obs-text, RFC 9110 §5.5) is kept as Latin-1 so nothing is lost.
+    mutating func add(bytes raw: UnsafeRawBufferPointer) {
+        var end = raw.count
+        while end > 0 && (raw[end - 1] == 0x0D || raw[end - 1] == 0x0A) { end -= 1 }
+        let line = UnsafeRawBufferPointer(rebasing: raw[0..<end])
+        if line.starts(with: "HTTP/".utf8) {
             reset()
-            let parts = line.split(separator: " ", maxSplits: 2)
-            if parts.count >= 2 { status = Int(parts[1]) }
+            var i = 0
+            while i < line.count && line[i] != 0x20 { i += 1 }
+            while i < line.count && line[i] == 0x20 { i += 1 }
+            var code = 0, digits = 0
+            while i < line.count && line[i] >= 0x30 && line[i] <= 0x39 && digits < 3 {
+                code = code * 10 + Int(line[i] - 0x30); i += 1; digits += 1
+            }
+            status = digits == 3 ? code : nil
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon].lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: CharacterSet(charactersIn: " \t"))
+        guard let colon = line.firstIndex(of: 0x3A), colon > 0 else { return }
+        let name = String(decoding: line[0..<colon].map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 32 : $0 }, as: UTF8.self)
+        var a = colon + 1, b = line.count
+        while a < b && (line[a] == 0x20 || line[a] == 0x09) { a += 1 }
+        while b > a && (line[b - 1] == 0x20 || line[b - 1] == 0x09) { b -= 1 }
+        let valueBytes = UnsafeRawBufferPointer(rebasing: line[a..<b])
+        let value = String(validating: valueBytes, as: UTF8.self)
+            ?? String(String.UnicodeScalarView(valueBytes.map { Unicode.Scalar($0) }))
         fields[name, default: []].append(value)
     }
 

@@ -38,6 +38,8 @@ final class DocumentSink: XMLEventSink {
         return .container
     }
 
+    var successor: XMLEventSink? { forward }
+
     func endElement(text: String?) {
         guard let forward else { return }
         if depth == 0 { self.forward = nil; return }

@@ -5,7 +5,8 @@ import Foundation
 enum FeedAdapter {
     // MARK: RSS 0.9x / 2.0 / RDF
 
-    static func adapt(_ w: RSSWire) -> ParsedFeed {
+    static func adapt(_ wire: consuming RSSWire) -> ParsedFeed {
+        var w = wire
         let format: FeedFormat
         switch w.dialect {
         case .rdf:
@@ -28,8 +29,9 @@ enum FeedAdapter {
         feed.updated = firstDate(w.lastBuildDate, w.dcDate, w.modified, w.pubDate)
         feed.hints = hints(w)
         feed.items.reserveCapacity(w.items.count)
-        let isRDF: Bool = { if case .rdf = w.dialect { return true } else { return false } }()
-        for i in w.items {
+        // popLast moves each wire item out (no per-field retain/release); the
+        // list is built backwards and reversed once at the end.
+        while let i = w.items.popLast() {
             var item = ParsedItem()
             item.id = i.guid ?? i.rdfAbout?.trimmedOrNil
             item.title = i.title ?? i.dcTitle ?? i.mediaTitle
@@ -48,6 +50,7 @@ enum FeedAdapter {
             item.enclosures = i.enclosures.map { Enclosure(url: $0.url, type: $0.type, length: parseLength($0.length)) }
             feed.items.append(item)
         }
+        feed.items.reverse()
         return feed
     }
 
@@ -72,7 +75,8 @@ enum FeedAdapter {
 
     // MARK: Atom
 
-    static func adapt(_ w: AtomWire) -> ParsedFeed {
+    static func adapt(_ wire: consuming AtomWire) -> ParsedFeed {
+        var w = wire
         var feed = ParsedFeed(format: w.isAtom10 ? .atom10 : .atom03)
         feed.title = w.title
         feed.link = alternate(w.links)
@@ -80,7 +84,7 @@ enum FeedAdapter {
         feed.language = w.xmlLang
         feed.updated = firstDate(w.updated, w.modified)
         feed.items.reserveCapacity(w.entries.count)
-        for e in w.entries {
+        while let e = w.entries.popLast() {
             var item = ParsedItem()
             item.id = e.id
             item.title = e.title
@@ -97,6 +101,7 @@ enum FeedAdapter {
             }
             feed.items.append(item)
         }
+        feed.items.reverse()
         return feed
     }
 
@@ -123,15 +128,21 @@ enum FeedAdapter {
             item.content = (i.contentHTML ?? i.contentText)?.trimmedOrNil
             item.published = firstDate(i.datePublished)
             item.updated = firstDate(i.dateModified)
-            item.authors = i.authors
+            item.authors = names(i.authors.isEmpty ? w.authors : i.authors)
             item.categories = i.tags.compactMap { $0.trimmedOrNil }
-            item.enclosures = i.attachments.map { Enclosure(url: Links.resolve($0.url, against: baseURL), type: $0.mimeType, length: $0.size) }
+            item.enclosures = i.attachments.compactMap { a in
+                a.url?.trimmedOrNil.map { Enclosure(url: Links.resolve($0, against: baseURL), type: a.mimeType, length: a.size) }
+            }
             feed.items.append(item)
         }
         return feed
     }
 
     // MARK: helpers
+
+    private static func names(_ authors: [JSONFeedWire.Author]) -> [String] {
+        authors.compactMap { $0.name?.trimmedOrNil ?? $0.url?.trimmedOrNil }
+    }
 
     /// The first of the given date strings that parses.
     private static func firstDate(_ candidates: String?...) -> Date? {

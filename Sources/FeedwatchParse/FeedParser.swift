@@ -50,14 +50,10 @@ public enum FeedParser {
     private static func parseJSON(_ input: [UInt8], baseURL: String?) throws(ParseError) -> ParsedFeed {
         var body = input[...]
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
-        let json: Any
-        do {
-            json = try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
-        } catch {
-            throw .malformed("invalid JSON")
+        switch JSONFeedWire.decode(body) {
+        case .success(let wire): return FeedAdapter.adapt(wire, baseURL: baseURL)
+        case .failure(let error): throw error
         }
-        guard let wire = JSONFeedWire(json: json) else { throw .notAFeed("JSON document is not a JSON Feed") }
-        return FeedAdapter.adapt(wire, baseURL: baseURL)
     }
 
     /// The `charset` parameter of a Content-Type value (RFC 9110 §8.3.1).

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import FeedwatchCore
 import FeedwatchFetch
+import FeedwatchDaemon
 
 /// `feedwatch fetch [--etag E] [--last-modified L] [--json] URL` (CONTRACT.md):
 /// one fetch through the same `Fetcher` the daemon uses, printed; stores nothing.
@@ -34,11 +35,11 @@ struct FetchCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Batch mode: fetch every URL in FILE.", visibility: .hidden))
     var urls: String?
 
-    @Option(name: .customLong("max-concurrent"), help: ArgumentHelp("Transfers in flight.", visibility: .hidden))
-    var maxConcurrent: Int = 16
+    @Option(name: .customLong("max-concurrent"), help: ArgumentHelp("Transfers in flight (default: config).", visibility: .hidden))
+    var maxConcurrent: Int?
 
-    @Option(name: .customLong("max-per-host"), help: ArgumentHelp("Transfers in flight per host.", visibility: .hidden))
-    var maxPerHost: Int = 2
+    @Option(name: .customLong("max-per-host"), help: ArgumentHelp("Transfers in flight per host (default: config).", visibility: .hidden))
+    var maxPerHost: Int?
 
     @Argument(help: "The feed URL.")
     var url: String?
@@ -46,7 +47,30 @@ struct FetchCommand: AsyncParsableCommand {
     func validate() throws {
         if urls == nil && url == nil { throw ValidationError("a URL is required") }
         if urls != nil && url != nil { throw ValidationError("give either a URL or --urls, not both") }
-        if maxConcurrent < 1 || maxPerHost < 1 { throw ValidationError("limits must be at least 1") }
+        if (maxConcurrent ?? 1) < 1 || (maxPerHost ?? 1) < 1 { throw ValidationError("limits must be at least 1") }
+    }
+
+    /// The Fetcher the daemon would build from the same config: the fetch
+    /// keys of `[daemon]` applied exactly as FeedwatchDaemon's pipeline
+    /// (Pipeline/Engine.swift) applies them. A config given with --config or
+    /// FEEDWATCH_CONFIG, or found at a default path, must be valid; with no
+    /// config anywhere the built-in defaults are used.
+    private func makeFetcher() throws -> Fetcher {
+        var config = DaemonConfig.defaults(file: "")
+        let path = ConfigLocator.mainConfigPath(option: self.config)
+        let explicit = self.config != nil || ProcessInfo.processInfo.environment["FEEDWATCH_CONFIG"] != nil
+        if explicit || FileManager.default.fileExists(atPath: path) {
+            do {
+                config = try DaemonConfig.load(path: path)
+            } catch {
+                FileHandleStderr.write(error.description + "\n")
+                throw ExitCode(1)
+            }
+        }
+        let limits = config.fetchLimits
+        return Fetcher(maxConcurrent: maxConcurrent ?? config.maxConcurrent,
+                       maxPerHost: maxPerHost ?? config.maxPerHost, limits: limits,
+                       allowPrivateNetworks: allowPrivateNetworks || config.allowPrivateNetworks)
     }
 
     func run() async throws {
@@ -54,8 +78,7 @@ struct FetchCommand: AsyncParsableCommand {
             try await runBatch(file: urls)
             return
         }
-        let fetcher = Fetcher(maxConcurrent: maxConcurrent, maxPerHost: maxPerHost,
-                              allowPrivateNetworks: allowPrivateNetworks)
+        let fetcher = try makeFetcher()
         defer { fetcher.shutdown() }
         let result = await fetcher.fetch(FetchRequest(url: url!, etag: etag, lastModified: lastModified))
         print(json ? result.jsonLine() : Self.readable(result))
@@ -73,30 +96,26 @@ struct FetchCommand: AsyncParsableCommand {
             func col(_ i: Int) -> String? { cols.count > i && !cols[i].isEmpty ? cols[i] : nil }
             return FetchRequest(url: u, etag: col(1), lastModified: col(2))
         }
-        let fetcher = Fetcher(maxConcurrent: maxConcurrent, maxPerHost: maxPerHost,
-                              allowPrivateNetworks: allowPrivateNetworks)
+        let fetcher = try makeFetcher()
         defer { fetcher.shutdown() }
         // Bounded fan-out: keep the engine's queue full without holding one
         // task per URL for 10,000 URLs.
-        let window = maxConcurrent * 4
+        let window = fetcher.maxConcurrent * 4
         var failures = 0
         var out = ""
-        await withTaskGroup(of: String.self) { group in
+        await withTaskGroup(of: (Bool, String).self) { group in
             var next = 0
             func add() {
                 let r = requests[next]
                 next += 1
                 group.addTask {
-                    var result = await fetcher.fetch(r)
-                    result.body = []
-                    return result.jsonLine()
+                    let result = await fetcher.fetch(r)
+                    return (result.outcome == .fetched || result.outcome == .notModified, result.jsonLine())
                 }
             }
             while next < requests.count && next < window { add() }
-            for await line in group {
-                if !line.contains("\"outcome\": \"fetched\"") && !line.contains("\"outcome\": \"not_modified\"") {
-                    failures += 1
-                }
+            for await (ok, line) in group {
+                if !ok { failures += 1 }
                 out += line
                 out += "\n"
                 if out.utf8.count > 1 << 16 { FileHandle.standardOutput.write(Data(out.utf8)); out = "" }

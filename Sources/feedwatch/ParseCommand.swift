@@ -39,7 +39,7 @@ struct ParseCommand: ParsableCommand {
             }
             switch result {
             case .success(let feed):
-                out.write(json ? feed.jsonObject(file: file) : summary(feed, file: file))
+                if json { out.write(bytes: feed.jsonBytes(file: file)) } else { out.write(summary(feed, file: file)) }
             case .failure(let error):
                 failed = true
                 out.write(json ? ParsedFeed.jsonError(file: file, error: error) : "\(file): error: \(error)")
@@ -61,9 +61,22 @@ struct ParseCommand: ParsableCommand {
         return s
     }
 
+    /// Whole file into one array (no intermediate Data copy).
     private func readFile(_ path: String) -> [UInt8]? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return [UInt8](data)
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        var out = [UInt8](repeating: 0, count: Int(st.st_size))
+        var done = 0
+        while done < out.count {
+            let n = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + done, $0.count - done) }
+            if n <= 0 { break }
+            done += n
+        }
+        if done < out.count { out.removeSubrange(done...) }
+        return out
     }
 }
 
@@ -73,6 +86,12 @@ struct StdoutBuffer {
 
     mutating func write(_ line: String) {
         buffer.append(contentsOf: line.utf8)
+        buffer.append(0x0A)
+        if buffer.count > 1 << 16 { flush() }
+    }
+
+    mutating func write(bytes line: [UInt8]) {
+        buffer.append(contentsOf: line)
         buffer.append(0x0A)
         if buffer.count > 1 << 16 { flush() }
     }

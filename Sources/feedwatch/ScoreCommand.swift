@@ -66,7 +66,7 @@ struct ScoreCommand: AsyncParsableCommand {
                 }
                 continue
             }
-            let doc = ArticleText.extract(String(decoding: data, as: UTF8.self))
+            let doc = ArticleText.extract([UInt8](data))
             let score = rules.score(title: doc.title, body: doc.body)
             out += json ? jsonLine(file, score) : readable(file, score)
             if out.utf8.count > 1 << 16 {
@@ -93,16 +93,25 @@ struct ScoreCommand: AsyncParsableCommand {
     }
 
     func jsonLine(_ file: String, _ s: Score) -> String {
-        var o = "{\"file\": \(jsonString(file)), \"score\": \(jsonNumber(s.value)), \"threshold\": \(jsonNumber(s.threshold)), \"alert\": \(s.alert), \"matches\": ["
+        var o = "{\"file\": "
+        o.reserveCapacity(256 + s.matches.count * 80)
+        o += jsonString(file)
+        o += ", \"score\": "; o += jsonNumber(s.value)
+        o += ", \"threshold\": "; o += jsonNumber(s.threshold)
+        o += s.alert ? ", \"alert\": true, \"matches\": [" : ", \"alert\": false, \"matches\": ["
         for (i, m) in s.matches.enumerated() {
-            if i > 0 { o += ", " }
-            o += "{\"term\": \(jsonString(m.term)), \"group\": \(jsonString(m.group)), \"weight\": \(jsonNumber(m.weight)), \"count\": \(m.count)"
-            if explain { o += ", \"positions\": [\(m.positions.map(String.init).joined(separator: ", "))]" }
+            o += i > 0 ? ", {\"term\": " : "{\"term\": "
+            o += jsonString(m.term)
+            o += ", \"group\": "; o += jsonString(m.group)
+            o += ", \"weight\": "; o += jsonNumber(m.weight)
+            o += ", \"count\": "; o += String(m.count)
+            if explain { o += ", \"positions\": [" + m.positions.map(String.init).joined(separator: ", ") + "]" }
             o += "}"
         }
         o += "]"
-        if explain { o += ", \"notes\": [\(s.notes.map(jsonString).joined(separator: ", "))]" }
-        return o + "}\n"
+        if explain { o += ", \"notes\": [" + s.notes.map(jsonString).joined(separator: ", ") + "]" }
+        o += "}\n"
+        return o
     }
 
     func readable(_ file: String, _ s: Score) -> String {
@@ -117,13 +126,15 @@ struct ScoreCommand: AsyncParsableCommand {
     }
 }
 
-func jsonNumber(_ d: Double) -> String {
+fileprivate func jsonNumber(_ d: Double) -> String {
     guard d.isFinite else { return "0" }
-    if d == d.rounded(), abs(d) < 1e15 { return String(format: "%.1f", d) }
-    return String(d)
+    if d == d.rounded(), abs(d) < 1e15 { return "\(Int(d)).0" }
+    return "\(d)"
 }
 
-func jsonString(_ s: String) -> String {
+fileprivate func jsonString(_ s: String) -> String {
+    // Fast path: nothing to escape.
+    if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) { return "\"" + s + "\"" }
     var o = "\""
     for u in s.unicodeScalars {
         switch u {
@@ -134,7 +145,8 @@ func jsonString(_ s: String) -> String {
         case "\t": o += "\\t"
         default:
             if u.value < 0x20 || u.value == 0x2028 || u.value == 0x2029 {
-                o += String(format: "\\u%04x", u.value)
+                let hex = String(u.value, radix: 16)
+                o += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             } else {
                 o.unicodeScalars.append(u)
             }
@@ -144,7 +156,7 @@ func jsonString(_ s: String) -> String {
 }
 
 /// Keeps terminal control sequences from file names and feed text out of readable output.
-enum Sanitize {
+fileprivate enum Sanitize {
     static func terminal(_ s: String) -> String {
         var o = String.UnicodeScalarView()
         for u in s.unicodeScalars {
@@ -156,32 +168,57 @@ enum Sanitize {
 
 /// Title and body of a file given to `feedwatch score`: a feed item, an HTML page or plain text.
 /// A deliberately simple scan (the real parser is FeedwatchParse, which this command does not use).
-enum ArticleText {
+fileprivate enum ArticleText {
     struct Doc { var title: String?; var body: String }
 
-    static func extract(_ text: String) -> Doc {
-        let lower = text.prefix(4096).lowercased()
-        let isXML = lower.hasPrefix("<?xml") || lower.contains("<rss") || lower.contains("<feed") || lower.contains("<rdf:rdf")
-        if isXML, let item = element(in: text, names: ["item", "entry"]) {
-            let title = element(in: item, names: ["title"]).map(xmlText)
-            var parts: [String] = []
-            for n in ["description", "summary", "content:encoded", "content"] {
-                if let c = element(in: item, names: [n]) { parts.append(xmlText(c)) }
+    static func extract(_ bytes: [UInt8]) -> Doc {
+        // Sniff the head bytewise (ASCII case-insensitive): Foundation string searches
+        // cost more than scoring the whole article.
+        let head = bytes.prefix(4096).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        func has(_ s: String) -> Bool { find(Array(s.utf8), in: head[...]) != nil }
+        let hasMarkup = head.contains(0x3C)
+        let isXML = hasMarkup && (has("<?xml") || has("<rss") || has("<feed") || has("<rdf:rdf"))
+        if isXML || hasMarkup && ( has("<html") || has("<body") || has("<p>") || has("<div") || has("<!doctype")) {
+            let text = String(decoding: bytes, as: UTF8.self)
+            if isXML, let item = element(in: text, names: ["item", "entry"]) {
+                let title = element(in: item, names: ["title"]).map(xmlText)
+                var parts: [String] = []
+                for n in ["description", "summary", "content:encoded", "content"] {
+                    if let c = element(in: item, names: [n]) { parts.append(xmlText(c)) }
+                }
+                return Doc(title: title, body: parts.joined(separator: "\n\n"))
             }
-            return Doc(title: title, body: parts.joined(separator: "\n\n"))
-        }
-        if lower.contains("<html") || lower.contains("<body") || lower.contains("<p>") || lower.contains("<div") || lower.contains("<!doctype") {
             let title = (element(in: text, names: ["title"]) ?? element(in: text, names: ["h1"])).map { HTMLText.plainText($0) }
             return Doc(title: title, body: HTMLText.plainText(text))
         }
         // Plain text: a short first line followed by a blank line is the title.
-        if let r = text.range(of: "\n\n") ?? text.range(of: "\r\n\r\n") {
-            let first = text[..<r.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
-            if !first.isEmpty, first.count <= 300, !first.contains("\n") {
-                return Doc(title: first, body: String(text[r.upperBound...]))
+        let all = bytes[...]
+        if let i = find([0x0A, 0x0A], in: all) ?? find([0x0D, 0x0A, 0x0D, 0x0A], in: all) {
+            var first = all[..<i]
+            while let l = first.last, l == 0x0D || l == 0x20 || l == 0x09 { first = first.dropLast() }
+            while let f = first.first, f == 0x20 || f == 0x09 || f == 0x0A || f == 0x0D { first = first.dropFirst() }
+            let title = String(decoding: first, as: UTF8.self)
+            if !first.isEmpty, !first.contains(0x0A), title.unicodeScalars.count <= 300 {
+                let skip = bytes[i] == 0x0D ? 4 : 2
+                return Doc(title: title, body: String(decoding: bytes[(i + skip)...], as: UTF8.self))
             }
         }
-        return Doc(title: nil, body: text)
+        return Doc(title: nil, body: String(decoding: bytes, as: UTF8.self))
+    }
+
+    static func find(_ needle: [UInt8], in hay: ArraySlice<UInt8>) -> Int? {
+        guard let f = needle.first, hay.count >= needle.count else { return nil }
+        var i = hay.startIndex
+        let last = hay.endIndex - needle.count
+        while i <= last {
+            if hay[i] == f {
+                var ok = true
+                for k in 1..<needle.count where hay[i + k] != needle[k] { ok = false; break }
+                if ok { return i }
+            }
+            i += 1
+        }
+        return nil
     }
 
     /// Inner text of the first `<name …>…</name>` (case-insensitive), any of `names`.

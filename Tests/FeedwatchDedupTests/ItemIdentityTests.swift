@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import FeedwatchCore
 @testable import FeedwatchDedup
 
 @Suite struct ItemIdentityTests {

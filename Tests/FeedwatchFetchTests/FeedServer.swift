@@ -12,6 +12,9 @@ final class FeedServer: @unchecked Sendable {
     let port: Int
     let directory: URL
     private let process: Process
+    /// Its write end stays open for our lifetime; when this process dies the
+    /// server sees EOF on stdin and exits (--exit-on-stdin-eof).
+    private let lifeline = Pipe()
     private var routesURL: URL { directory.appendingPathComponent("routes.json") }
     private var logURL: URL { directory.appendingPathComponent("requests.jsonl") }
 
@@ -29,9 +32,11 @@ final class FeedServer: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.scriptPath, "--port", "0",
                              "--routes", directory.appendingPathComponent("routes.json").path,
-                             "--log", directory.appendingPathComponent("requests.jsonl").path]
+                             "--log", directory.appendingPathComponent("requests.jsonl").path,
+                             "--exit-on-stdin-eof"]
         let out = Pipe()
         process.standardOutput = out
+        process.standardInput = lifeline
         try process.run()
         var line = Data()
         while !line.contains(UInt8(ascii: "\n")) {

@@ -229,12 +229,15 @@ struct FetcherTests {
         let server = try FeedServer(routes: [
             "/feed": ["body": rss],
         ])
-        try server.setRoutes(["/a": ["status": 301, "redirect_to": "http://127.0.0.1:\(server.port)/feed"],
+        // Another host name (its own per-host queue), still loopback.
+        try server.setRoutes(["/a": ["status": 307, "redirect_to": "http://localhost:\(server.port)/feed"],
                               "/feed": ["body": rss]])
         let fetcher = Fetcher(limits: quick)
         defer { fetcher.shutdown() }
         let r = await fetcher.fetch(FetchRequest(url: server.url("/a")))
         #expect(r.outcome == .fetched)
+        #expect(r.finalURL == "http://localhost:\(server.port)/feed")
+        #expect(r.permanentURL == nil)  // 307 is temporary
     }
 
     @Test("410 → gone")
@@ -312,8 +315,10 @@ struct FetcherTests {
 
     @Test("a gzip bomb stops at the cap on decoded bytes")
     func gzipBomb() async throws {
-        // 64 MB of one byte compresses to ~64 KB on the wire.
-        let server = try FeedServer(routes: ["/bomb": ["body": "\0", "repeat_body_bytes": 64_000_000, "gzip": true]])
+        // 8 MB of one byte compresses to ~8 KB on the wire (1000:1), 8× the
+        // cap; small enough that the test server builds it in well under the
+        // low-speed window even on a loaded machine.
+        let server = try FeedServer(routes: ["/bomb": ["body": "\0", "repeat_body_bytes": 8_000_000, "gzip": true]])
         var limits = quick
         limits.maxBodyBytes = 1 << 20
         let fetcher = Fetcher(limits: limits)
@@ -343,8 +348,9 @@ struct FetcherTests {
         defer { fetcher.shutdown() }
         let r = await fetcher.fetch(FetchRequest(url: server.url("/slow")))
         #expect(r.outcome == .error)
+        // Had the guard not tripped, the 10 s total timeout would have
+        // produced `.timeout` instead.
         #expect(r.error == .tooSlow(bytesPerSecond: 1000, seconds: 1))
-        #expect(r.elapsedMilliseconds < 9000)
     }
 
     @Test("a server that never finishes hits the total timeout")

@@ -7,6 +7,7 @@ anything but tests.
 Usage
 -----
     python3 feedserver.py --port 0 --routes routes.json --log requests.jsonl [--root DIR] [--bind 127.0.0.1]
+                          [--exit-on-stdin-eof]
 
 * The first line on stdout is the port actually bound (``--port 0`` picks a
   free one), then the server runs until killed (SIGTERM/SIGKILL).
@@ -21,6 +22,9 @@ Usage
 
   ``peer`` is the client's address and port: equal ports on two requests
   mean the client reused one connection. Header names are as sent; a repeated header's values are joined with ", ".
+* ``--exit-on-stdin-eof``: exit when stdin hits EOF. Test helpers pass a pipe
+  whose write end they hold, so the server dies with the test process even
+  when that is killed before it can clean up.
 * ``--root`` is the directory ``body_file`` paths are relative to (default:
   the directory of routes.json).
 
@@ -296,6 +300,8 @@ def main():
     ap.add_argument("--routes", required=True)
     ap.add_argument("--log", required=True)
     ap.add_argument("--root")
+    ap.add_argument("--exit-on-stdin-eof", action="store_true",
+                    help="exit when stdin reaches EOF (give it a pipe: the server then dies with its parent)")
     args = ap.parse_args()
     # A parent may spawn us with signals blocked (Foundation's Process on
     # Linux passes on the spawning thread's mask): unblock, or SIGTERM and
@@ -310,6 +316,15 @@ def main():
         State.force_reload = True
     signal.signal(signal.SIGHUP, on_hup)
     signal.signal(signal.SIGTERM, lambda s, f: os._exit(0))
+
+    if args.exit_on_stdin_eof:
+        def watch_parent():
+            try:
+                while sys.stdin.buffer.read(4096):
+                    pass
+            finally:
+                os._exit(0)
+        threading.Thread(target=watch_parent, daemon=True).start()
 
     server = Server((args.bind, args.port), Handler)
     sys.stdout.write("%d\n" % server.server_address[1])

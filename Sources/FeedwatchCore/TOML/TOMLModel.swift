@@ -20,7 +20,8 @@ public struct ConfigProblem: Error, Sendable, Equatable, CustomStringConvertible
         self.message = message
     }
 
-    public var description: String { "\(file):\(line): \(message)" }
+    /// Line 0 means the file as a whole (unreadable, missing): `FILE: message`.
+    public var description: String { line > 0 ? "\(file):\(line): \(message)" : "\(file): \(message)" }
 }
 
 /// Every problem found in one or more config files; thrown so that nothing

@@ -1,5 +1,6 @@
 import Foundation
 import FeedwatchCore
+import FeedwatchFetch
 
 /// One configured feed (`[[feed]]` in feedwatch.toml).
 public struct FeedConfig: Sendable, Equatable {
@@ -337,5 +338,17 @@ public enum ConfigLocator {
     /// The keyword file named by the main config (resolved against its directory).
     public static func keywordsPath(configOption: String?) throws(ConfigProblems) -> String {
         try DaemonConfig.load(path: mainConfigPath(option: configOption)).keywordsFile
+    }
+}
+
+extension DaemonConfig {
+    /// The fetch limits this config sets; `feedwatch fetch` and the daemon use
+    /// the same, so a debugging fetch behaves exactly like the daemon's.
+    public var fetchLimits: FetchLimits {
+        var limits = FetchLimits.default
+        limits.connectTimeout = .seconds(connectTimeout)
+        limits.totalTimeout = .seconds(fetchTimeout)
+        limits.maxBodyBytes = maxBodyBytes
+        return limits
     }
 }

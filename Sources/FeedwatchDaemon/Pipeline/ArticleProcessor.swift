@@ -27,7 +27,7 @@ struct ArticleProcessor {
 
     struct Lookup {
         var storyForCanonicalURL: (_ urls: [String]) throws -> [String: String]
-        var recentStories: (_ since: Date) throws -> [StoryCandidate]
+        var recentStories: (_ since: Date) throws -> [Candidate]
         var sources: (_ storyID: String) throws -> [AlertSource]
     }
 
@@ -90,9 +90,7 @@ struct ArticleProcessor {
         var candidates: [Candidate]?
         func storyCandidates() throws -> [Candidate] {
             if let c = candidates { return c }
-            let loaded = try lookup.recentStories(now.addingTimeInterval(-Self.storyWindow)).compactMap { c in
-                StoryFingerprint(encoded: c.fingerprint).map { Candidate(id: c.id, fingerprint: $0, alertID: c.alertID) }
-            }
+            let loaded = try lookup.recentStories(now.addingTimeInterval(-Self.storyWindow))
             candidates = loaded
             return loaded
         }
@@ -171,9 +169,9 @@ struct ArticleProcessor {
     static func plainText(of item: ParsedItem) -> String {
         // Prefer the fuller of content and summary: many feeds put the whole
         // article in content:encoded and a teaser in description.
-        let content = item.content.map(HTMLText.plainText) ?? ""
-        let summary = item.summary.map(HTMLText.plainText) ?? ""
-        return content.count >= summary.count ? content : summary
+        // (Compared by raw size: converting both would double the cost.)
+        let content = item.content ?? "", summary = item.summary ?? ""
+        return HTMLText.plainText(content.utf8.count >= summary.utf8.count ? content : summary)
     }
 
     /// The alert's summary: the first ~400 characters, cut at a word.

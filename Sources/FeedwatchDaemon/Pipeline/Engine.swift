@@ -23,8 +23,8 @@ public final class Engine: @unchecked Sendable {
     private let lock = NSLock()
     private var current: (config: DaemonConfig, rules: KeywordRules)
     private let deliveryLock = NSLock()
-    /// Serializes story assignment + commit across feeds polled in parallel.
-    private let storyLock = NSLock()
+    /// Plans stories and commits polls in groups (see Committer).
+    let committer: Committer
 
     public var config: DaemonConfig { lock.withLock { current.config } }
     public var rules: KeywordRules { lock.withLock { current.rules } }
@@ -36,12 +36,10 @@ public final class Engine: @unchecked Sendable {
             try Self.makeDirectory(dir)
         }
         self.store = try FeedStore(path: (config.stateDir as NSString).appendingPathComponent("feedwatch.sqlite"))
+        self.committer = Committer(store: store)
         self.spool = try SpoolSink(directory: config.spoolDir)
         self.alertLog = try AlertLogSink(path: config.alertLog)
-        var limits = FetchLimits.default
-        limits.connectTimeout = .seconds(config.connectTimeout)
-        limits.totalTimeout = .seconds(config.fetchTimeout)
-        limits.maxBodyBytes = config.maxBodyBytes
+        let limits = config.fetchLimits
         self.fetcher = Fetcher(maxConcurrent: config.maxConcurrent, maxPerHost: config.maxPerHost, limits: limits,
                                allowPrivateNetworks: config.allowPrivateNetworks)
         self.logger = logger
@@ -63,11 +61,13 @@ public final class Engine: @unchecked Sendable {
             if !isDir.boolValue { throw EngineError.unusablePath(path, "exists and is not a directory") }
             return
         }
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o750])
-        } catch {
-            throw EngineError.unusablePath(path, DaemonConfig.reason(error))
+        // mkdir -p by hand, so the error names the component and errno.
+        var built = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            built += "/" + component
+            if mkdir(built, 0o750) != 0 && errno != EEXIST {
+                throw EngineError.unusablePath(path, "cannot create \(built): \(String(cString: strerror(errno)))")
+            }
         }
     }
 
@@ -89,22 +89,39 @@ public final class Engine: @unchecked Sendable {
         /// Failed below HTTP (DNS, connect, timeout): counts toward an outage.
         public var networkFailure = false
         public var host: String
+        /// When the feed is due next (nil: gone, never again).
+        public var nextDue: Date?
+    }
+
+    static func host(of url: String) -> String {
+        URLComponents(string: url)?.host?.lowercased() ?? url
     }
 
     /// Polls one feed and commits everything it yields in one transaction.
     /// Never throws: a broken feed is that feed's recorded error.
-    public func poll(_ feed: FeedConfig, now: Date = Date(), countErrors: Bool = true) async -> PollReport {
+    public func poll(_ feed: FeedConfig, gate: HostGateHandle = HostGateHandle(), countErrors: Bool = true) async -> PollReport {
         let (config, rules) = lock.withLock { current }
-        let host = URLComponents(string: feed.url)?.host ?? feed.url
-        var report = PollReport(url: feed.url, outcome: "error", host: host)
+        var report = PollReport(url: feed.url, outcome: "error", host: Self.host(of: feed.url))
         do {
             var state = try store.feedState(feed.url) ?? FeedState.new(configuredURL: feed.url, name: feed.name)
             if state.gone {
                 report.outcome = "gone"
                 return report
             }
+            // Politeness is per host of the URL actually requested (after a
+            // persisted permanent redirect, the new host).
+            report.host = Self.host(of: state.currentURL)
+            await gate.gate.acquire(host: report.host, maxPerHost: config.maxPerHost, delay: config.perHostDelay)
             let request = FetchRequest(url: state.currentURL, etag: state.etag, lastModified: state.lastModified)
             let result = await fetcher.fetch(request)
+            await gate.gate.release(host: report.host)
+            if Task.isCancelled && result.outcome == .error {
+                // Shutdown abandoned this transfer: not the feed's fault, nothing to record.
+                report.error = "cancelled"
+                report.nextDue = state.nextDue
+                return report
+            }
+            let now = Date()
             report.status = result.status
             report.outcome = result.outcome.rawValue
             state.lastFetch = now
@@ -119,12 +136,12 @@ public final class Engine: @unchecked Sendable {
             switch result.outcome {
             case .notModified:
                 succeed(&state, hints: hints, configured: configured, settings: settings, now: now)
-                try store.updateFeedState(state)
+                _ = try await committer.submit(.state(state))
             case .gone:
                 state.gone = true
                 state.nextDue = nil
                 state.lastError = "410 Gone: the publisher removed this feed; it is no longer polled"
-                try store.updateFeedState(state)
+                _ = try await committer.submit(.state(state))
                 logger.warning("feed gone", metadata: ["feed": "\(feed.url)"])
             case .error:
                 let message = result.error.map { "\($0)" } ?? "fetch failed"
@@ -132,7 +149,7 @@ public final class Engine: @unchecked Sendable {
                 report.networkFailure = result.status == nil
                 fail(&state, message: message, retryAfter: result.retryAfterSeconds, hints: hints,
                      configured: configured, settings: settings, now: now, count: countErrors || !report.networkFailure)
-                try store.updateFeedState(state)
+                _ = try await committer.submit(.state(state))
             case .fetched:
                 if let moved = result.permanentURL, moved != state.currentURL {
                     // RFC 9110 §15.4.2/§15.4.9: a permanent redirect — use the new URL from now on.
@@ -144,7 +161,7 @@ public final class Engine: @unchecked Sendable {
                 if let hash = result.bodyHash, hash == state.bodyHash {
                     // Same body as last time: nothing to parse.
                     succeed(&state, hints: hints, configured: configured, settings: settings, now: now)
-                    try store.updateFeedState(state)
+                    _ = try await committer.submit(.state(state))
                     break
                 }
                 let parsed: ParsedFeed
@@ -158,7 +175,7 @@ public final class Engine: @unchecked Sendable {
                     state.lastModified = nil
                     fail(&state, message: report.error!, retryAfter: nil, hints: hints, configured: configured,
                          settings: settings, now: now, count: true)
-                    try store.updateFeedState(state)
+                    _ = try await committer.submit(.state(state))
                     break
                 }
                 hints.ttl = parsed.hints.ttlSeconds
@@ -175,21 +192,17 @@ public final class Engine: @unchecked Sendable {
                 let prepared = try processor.prepare(items: parsed.items) {
                     try store.knownArticles(feedURL: feed.url, identities: $0)
                 }
-                let feedState = state
-                let result = try storyLock.withLock { () throws -> (ArticleProcessor.Plan, CommitResult) in
-                    let plan = try processor.plan(prepared, seen: parsed.items.count, lookup: lookup())
-                    var committed = feedState
-                    committed.firstFetchDone = true
-                    return (plan, try store.commit(FetchCommit(feed: committed, inserts: plan.inserts,
-                                                               updates: plan.updates, newStories: plan.newStories,
-                                                               alerts: plan.alerts)))
-                }
-                report.newArticles = result.1.inserted
-                report.alerts = result.1.alertsQueued
+                let result = try await committer.submit(.fetch(processor: processor, prepared: prepared,
+                                                               state: state, seen: parsed.items.count))
+                report.newArticles = result.inserted
+                report.alerts = result.alertsQueued
             }
+            report.nextDue = state.nextDue
         } catch {
             report.outcome = "error"
             report.error = "\(error)"
+            // The store failed (locked, disk full): retry soon, not never.
+            report.nextDue = Date().addingTimeInterval(TimeInterval(config.minInterval))
             logger.error("feed poll failed", metadata: ["feed": "\(feed.url)", "error": "\(error)"])
         }
         return report
@@ -215,15 +228,6 @@ public final class Engine: @unchecked Sendable {
         state.nextDue = Schedule.nextDue(feedKey: state.configuredURL, configured: configured, hints: hints,
                                          outcome: .failure(retryAfter: retryAfter),
                                          consecutiveErrors: max(state.consecutiveErrors, 1), settings: settings, now: now)
-    }
-
-    private func lookup() -> ArticleProcessor.Lookup {
-        let store = self.store
-        return ArticleProcessor.Lookup(
-            storyForCanonicalURL: { try store.knownCanonicalURLs($0) },
-            recentStories: { try store.recentStoryCandidates(since: $0) },
-            sources: { try store.storySources($0) }
-        )
     }
 
     // MARK: - delivery

@@ -54,33 +54,37 @@ extension Engine {
     /// (DESIGN.md rule 7).
     public func runPass(_ feeds: [FeedConfig], gate: HostGateHandle = HostGateHandle(),
                         countErrors: Bool = true) async -> [PollReport] {
-        let config = self.config
         let width = max(1, config.maxConcurrent)
         var reports: [PollReport] = []
-        let states = (try? store.allFeedStates()) ?? []
-        let currentURL = Dictionary(states.map { ($0.configuredURL, $0.currentURL) }, uniquingKeysWith: { a, _ in a })
         await withTaskGroup(of: PollReport.self) { group in
             var iterator = feeds.makeIterator()
-            func launch(_ feed: FeedConfig) {
-                let host = URLComponents(string: currentURL[feed.url] ?? feed.url)?.host?.lowercased() ?? feed.url
-                group.addTask {
-                    await gate.gate.acquire(host: host, maxPerHost: config.maxPerHost, delay: config.perHostDelay)
-                    let report = await self.poll(feed, now: Date(), countErrors: countErrors)
-                    await gate.gate.release(host: host)
-                    return report
-                }
-            }
             for _ in 0..<width {
                 guard let feed = iterator.next() else { break }
-                launch(feed)
+                group.addTask { await self.poll(feed, gate: gate, countErrors: countErrors) }
             }
             while let report = await group.next() {
                 reports.append(report)
-                if let feed = iterator.next(), !Task.isCancelled { launch(feed) }
+                if let feed = iterator.next(), !Task.isCancelled {
+                    group.addTask { await self.poll(feed, gate: gate, countErrors: countErrors) }
+                }
             }
         }
         deliverOutbox()
         return reports
+    }
+
+    /// When each configured, non-gone feed is due (never-fetched feeds: now).
+    /// The daemon loads this once and then keeps it from poll reports, so an
+    /// idle tick costs no database query.
+    public func schedule() throws -> [String: Date] {
+        let states = Dictionary(try store.allFeedStates().map { ($0.configuredURL, $0) }, uniquingKeysWith: { a, _ in a })
+        var due: [String: Date] = [:]
+        for feed in config.feeds {
+            let state = states[feed.url]
+            if state?.gone == true { continue }
+            due[feed.url] = state?.nextDue ?? .distantPast
+        }
+        return due
     }
 }
 

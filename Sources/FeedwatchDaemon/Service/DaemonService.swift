@@ -56,35 +56,57 @@ public final class DaemonService: Service, @unchecked Sendable {
     func schedulerLoop() async {
         let gate = HostGateHandle()
         var outage = OutageDetector()
+        var schedule = (try? engine.schedule()) ?? [:]
+        var scheduleGeneration = await state.generation()
         await withDiscardingTaskGroup { polls in
             var lastStatus = ContinuousClock.now
+            var lastPrune: ContinuousClock.Instant?
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 await state.beat()
-                let inFlight = await state.inFlight()
-                let width = engine.config.maxConcurrent - inFlight.count
-                if width > 0, let due = try? engine.dueFeeds(now: Date(), all: false) {
-                    let launch = due.filter { !inFlight.contains($0.url) }.prefix(width)
-                    let counting = !outage.isOutage
-                    for feed in launch {
-                        await state.start(feed.url)
-                        polls.addTask {
-                            let reports = await self.engine.runPass([feed], gate: gate, countErrors: counting)
-                            await self.state.finish(feed.url, reports: reports)
-                        }
-                    }
+                // Reports and the in-flight set are read together, so a feed that
+                // just finished is never relaunched on its stale due time.
+                let (inFlight, reports, generation) = await state.snapshot()
+                if generation != scheduleGeneration {
+                    // Reloaded: feeds may have been added or removed.
+                    schedule = (try? engine.schedule()) ?? schedule
+                    scheduleGeneration = generation
                 }
-                for report in await state.takeReports() {
+                for report in reports {
                     outage.record(host: report.host, networkFailure: report.networkFailure)
+                    if schedule[report.url] != nil {
+                        if let next = report.nextDue { schedule[report.url] = next } else { schedule[report.url] = nil }
+                    }
                     log(report)
                 }
                 if outage.isOutage {
-                    // Our network is down: pause, then probe again without
-                    // charging the feeds with errors (they were rescheduled
-                    // with a backoff that did not count this failure).
+                    // Our network is down: pause, then probe again; meanwhile
+                    // failures are not charged to the feeds.
                     logger.warning("network outage suspected; pausing polls", metadata: ["pause": "60s"])
                     notify?.send("STATUS=network outage suspected; polls paused")
                     try? await Task.sleep(for: .seconds(60))
                     outage.reset()
+                    continue
+                }
+                let width = engine.config.maxConcurrent - inFlight.count
+                if width > 0 {
+                    let now = Date()
+                    let due = schedule.filter { $0.value <= now && !inFlight.contains($0.key) }
+                        .sorted { $0.value < $1.value }.prefix(width)
+                    let feedsByURL = Dictionary(engine.config.feeds.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
+                    for (url, _) in due {
+                        guard let feed = feedsByURL[url] else { schedule[url] = nil; continue }
+                        await state.start(url)
+                        let counting = !outage.isOutage
+                        polls.addTask {
+                            let report = await self.engine.poll(feed, gate: gate, countErrors: counting)
+                            self.engine.deliverOutbox()
+                            await self.state.finish(url, report: report)
+                        }
+                    }
+                }
+                if lastPrune.map({ ContinuousClock.now - $0 > .seconds(3600) }) ?? true {
+                    prune()
+                    lastPrune = .now
                 }
                 if ContinuousClock.now - lastStatus > .seconds(10) {
                     notify?.send("STATUS=\(statusLine())")
@@ -98,6 +120,19 @@ public final class DaemonService: Service, @unchecked Sendable {
                 try? await Task.sleep(for: .milliseconds(100))
             }
             polls.cancelAll()
+        }
+    }
+
+    /// Retention: article text older than `retention` is dropped; identities
+    /// stay (tombstones) so a pruned item never alerts again.
+    func prune() {
+        let retention = engine.config.retention
+        guard retention > 0 else { return }
+        do {
+            let n = try engine.store.prune(bodiesOlderThan: Date().addingTimeInterval(-TimeInterval(retention)))
+            if n > 0 { logger.info("old article text pruned", metadata: ["articles": "\(n)"]) }
+        } catch {
+            logger.error("pruning failed", metadata: ["error": "\(error)"])
         }
     }
 
@@ -146,11 +181,11 @@ public final class DaemonService: Service, @unchecked Sendable {
     // MARK: reload
 
     func reload() async {
-        let usec = UInt64(DispatchTime.now().uptimeNanoseconds / 1000)
-        notify?.send("RELOADING=1\nMONOTONIC_USEC=\(usec)")
+        notify?.reloading()
         do {
             let bundle = try ConfigBundle.load(configPath: configPath)
             try engine.reload(config: bundle.config, rules: bundle.rules)
+            await state.bumpGeneration()
             logger.info("configuration reloaded", metadata: ["feeds": "\(bundle.config.feeds.count)",
                                                              "terms": "\(bundle.rules.termCount)"])
         } catch let problems as ConfigProblems {
@@ -181,18 +216,22 @@ actor DaemonState {
     private var running: Set<String> = []
     private var reports: [Engine.PollReport] = []
     private var lastBeat = ContinuousClock.now
+    private var configGeneration = 0
 
     func beat() { lastBeat = .now }
     func sinceLastBeat() -> Duration { ContinuousClock.now - lastBeat }
     func inFlight() -> Set<String> { running }
     func start(_ url: String) { running.insert(url) }
-    func finish(_ url: String, reports new: [Engine.PollReport]) {
+    func finish(_ url: String, report: Engine.PollReport) {
         running.remove(url)
-        reports += new
+        reports.append(report)
     }
-    func takeReports() -> [Engine.PollReport] {
+    func generation() -> Int { configGeneration }
+    func bumpGeneration() { configGeneration += 1 }
+    /// In-flight feeds, finished reports (taken) and the config generation, atomically.
+    func snapshot() -> (Set<String>, [Engine.PollReport], Int) {
         defer { reports = [] }
-        return reports
+        return (running, reports, configGeneration)
     }
 }
 

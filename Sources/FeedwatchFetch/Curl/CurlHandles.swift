@@ -45,6 +45,17 @@ final class EasyHandleHandle {
         errorBuffer.deallocate()
     }
 
+    /// Makes a finished handle reusable: every option back to its default
+    /// (curl_easy_reset), keeping libcurl's internal buffers, which saves an
+    /// allocate/free cycle of the whole handle per transfer.
+    func reset() {
+        curl_easy_reset(raw)
+        if let headerList { curl_slist_free_all(headerList) }
+        headerList = nil
+        errorBuffer[0] = 0
+        _ = fw_easy_setopt_pointer(raw, CURLOPT_ERRORBUFFER, errorBuffer)
+    }
+
     @discardableResult func set(_ option: CURLoption, _ value: Int) -> Bool {
         fw_easy_setopt_long(raw, option, value) == CURLE_OK
     }

@@ -125,82 +125,133 @@ public enum DateParser {
     ]
 
     static func parseRFC822(_ b: [UInt8]) -> Date? {
-        // Tokens split on spaces and commas; the comma after the weekday may be missing its space.
-        var tokens: [String] = []
-        var cur: [UInt8] = []
-        for c in b {
-            if c == 0x20 || c == 0x2C || c == 0x09 {
-                if !cur.isEmpty { tokens.append(String(decoding: cur, as: Unicode.UTF8.self)); cur.removeAll() }
-            } else {
-                cur.append(c)
-            }
-        }
-        if !cur.isEmpty { tokens.append(String(decoding: cur, as: Unicode.UTF8.self)) }
-        guard !tokens.isEmpty else { return nil }
-        if weekdays.contains(tokens[0].lowercased()) { tokens.removeFirst() }
-
+        // Tokens split on spaces and commas (the comma after the weekday may lack
+        // its space), classified as they come: no token array is built.
         var month: Int?
-        var numbers: [(String)] = []
         var time: (Int, Int, Int)?
         var offset: Int?
-        var sawTime = false
-        for t in tokens {
-            let lower = t.lowercased()
-            if month == nil, let m = monthNumber(lower) { month = m; continue }
-            if t.contains(":") && !sawTime && t.first.map({ $0.isNumber }) == true {
+        var day: Int?
+        var year: Int?
+        var numberCount = 0
+        var first = true
+        var i = 0
+        let n = b.count
+        while i < n {
+            while i < n && (b[i] == 0x20 || b[i] == 0x2C || b[i] == 0x09) { i += 1 }
+            guard i < n else { break }
+            let start = i
+            while i < n && !(b[i] == 0x20 || b[i] == 0x2C || b[i] == 0x09) { i += 1 }
+            let t = b[start..<i]
+            if first {
+                first = false
+                if isWeekday(t) { continue }
+            }
+            if month == nil, let m = monthNumber(t) { month = m; continue }
+            let c0 = t[t.startIndex]
+            if time == nil, c0 >= 0x30 && c0 <= 0x39, t.contains(0x3A) {
                 guard let tm = parseTime(t) else { return nil }
                 time = tm
-                sawTime = true
                 continue
             }
-            if t.allSatisfy({ $0.isASCII && $0.isNumber }) {
-                numbers.append(t)
+            if t.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+                // Day: a 1-2 digit number; year: a 4-digit one, else the remaining
+                // 2-digit one (RFC 2822 §4.3: 00-49 → 20xx, 50-99 → 19xx).
+                numberCount += 1
+                let v = t.reduce(0) { $0 &* 10 &+ Int($1 &- 0x30) }
+                if t.count == 4, year == nil { year = v }
+                else if t.count <= 2, day == nil { day = v }
+                else if t.count <= 2, year == nil { year = v < 50 ? 2000 + v : 1900 + v }
+                else { return nil }
                 continue
             }
-            if offset == nil, sawTime || numbers.count >= 2, let z = parseZone(lower) {
+            if offset == nil, time != nil || numberCount >= 2, let z = parseZone(t) {
                 offset = z
                 continue
             }
             return nil
         }
-        guard let month else { return nil }
-        // Day: a 1-2 digit number; year: a 4-digit one, else the remaining 2-digit one.
-        var day: Int?
-        var year: Int?
-        for n in numbers {
-            if n.count == 4, year == nil { year = Int(n) }
-            else if n.count <= 2, day == nil { day = Int(n) }
-            else if n.count <= 2, year == nil { year = Int(n).map { $0 < 50 ? 2000 + $0 : 1900 + $0 } }
-            else { return nil }
-        }
-        guard let day, let year else { return nil }
+        guard let month, let day, let year else { return nil }
         let (h, mi, s) = time ?? (0, 0, 0)
         return makeDate(year: year, month: month, day: day, hour: h, minute: mi, second: s, offset: (offset ?? 0) * 60)
     }
 
-    private static func monthNumber(_ t: String) -> Int? {
-        var t = t
-        if t.hasSuffix(".") { t.removeLast() }
-        if t.count == 3, let m = months[t] { return m }
-        if fullMonths.contains(t) { return months[String(t.prefix(3))] }
-        return nil
+    /// Zone token as bytes: the common names without building a String.
+    private static func parseZone(_ t: ArraySlice<UInt8>) -> Int? {
+        if t.count <= 3 {
+            var k: UInt32 = 0
+            for c in t { k = k << 8 | UInt32(lower(c)) }
+            switch k {
+            case 0x676D74, 0x757463, 0x7574, 0x7A: return 0  // gmt utc ut z
+            default: break
+            }
+        }
+        return parseZone(String(decoding: t, as: Unicode.UTF8.self).lowercased())
     }
 
-    private static func parseTime(_ t: String) -> (Int, Int, Int)? {
-        let parts = t.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2 || parts.count == 3 else { return nil }
-        var vals: [Int] = []
-        for (k, p) in parts.enumerated() {
-            var p = p
-            if k == parts.count - 1, let dot = p.firstIndex(of: ".") { p = p[..<dot] }
-            guard !p.isEmpty, p.count <= 2, p.allSatisfy({ $0.isASCII && $0.isNumber }), let v = Int(p) else { return nil }
-            vals.append(v)
+    @inline(__always) private static func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
+
+    private static func key3(_ t: ArraySlice<UInt8>) -> UInt32 {
+        let i = t.startIndex
+        return UInt32(lower(t[i])) << 16 | UInt32(lower(t[i + 1])) << 8 | UInt32(lower(t[i + 2]))
+    }
+
+    private static func isWeekday(_ t: ArraySlice<UInt8>) -> Bool {
+        guard t.count >= 3 else { return false }
+        switch key3(t) {
+        case 0x6D6F6E, 0x747565, 0x776564, 0x746875, 0x667269, 0x736174, 0x73756E:  // mon tue wed thu fri sat sun
+            if t.count == 3 { return true }
+            let l = String(decoding: t, as: Unicode.UTF8.self).lowercased()
+            return weekdays.contains(l.hasSuffix(".") ? String(l.dropLast()) : l)
+        default: return false
         }
+    }
+
+    private static func monthNumber(_ t: ArraySlice<UInt8>) -> Int? {
+        var t = t
+        if t.last == 0x2E { t = t.dropLast() }
+        guard t.count >= 3 else { return nil }
+        let m: Int
+        switch key3(t) {
+        case 0x6A616E: m = 1; case 0x666562: m = 2; case 0x6D6172: m = 3; case 0x617072: m = 4
+        case 0x6D6179: m = 5; case 0x6A756E: m = 6; case 0x6A756C: m = 7; case 0x617567: m = 8
+        case 0x736570: m = 9; case 0x6F6374: m = 10; case 0x6E6F76: m = 11; case 0x646563: m = 12
+        default: return nil
+        }
+        if t.count == 3 { return m }
+        return fullMonths.contains(String(decoding: t, as: Unicode.UTF8.self).lowercased()) ? m : nil
+    }
+
+    private static func parseTime(_ t: ArraySlice<UInt8>) -> (Int, Int, Int)? {
+        var vals: [Int] = []
+        var cur = 0, digits = 0
+        var i = t.startIndex
+        var fraction = false
+        while i < t.endIndex {
+            let c = t[i]
+            if c == 0x3A && !fraction {
+                guard digits >= 1 && digits <= 2 else { return nil }
+                vals.append(cur); cur = 0; digits = 0
+            } else if c == 0x2E && vals.count == 2 && !fraction {
+                fraction = true  // fractional seconds: ignored
+            } else if c >= 0x30 && c <= 0x39 {
+                if !fraction { cur = cur * 10 + Int(c - 0x30); digits += 1 }
+            } else {
+                return nil
+            }
+            i += 1
+        }
+        guard digits >= 1 && digits <= 2 else { return nil }
+        vals.append(cur)
+        guard vals.count == 2 || vals.count == 3 else { return nil }
         return (vals[0], vals[1], vals.count == 3 ? vals[2] : 0)
     }
 
     /// Minutes east of UTC.
     private static func parseZone(_ z: String) -> Int? {
+        switch z {
+        case "gmt", "utc", "ut", "z": return 0
+        default: break
+        }
         if let v = zones[z] { return v }
         var s = Substring(z)
         for prefix in ["gmt", "utc", "ut", "etc/gmt"] where s.hasPrefix(prefix) && s.count > prefix.count {
@@ -261,11 +312,19 @@ public enum DateParser {
 
     /// RFC 3339 UTC with second precision, e.g. `2018-04-10T07:00:00Z`.
     public static func rfc3339(_ date: Date) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(20)
+        appendRFC3339(date, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the RFC 3339 form (§5.6, UTC, "Z") as ASCII bytes.
+    static func appendRFC3339(_ date: Date, to out: inout [UInt8]) {
         let t = Int(date.timeIntervalSince1970.rounded(.down))
         var days = t / 86400
         var secs = t % 86400
         if secs < 0 { secs += 86400; days -= 1 }
-        // civil_from_days
+        // civil_from_days (Howard Hinnant)
         let z = days + 719468
         let era = (z >= 0 ? z : z - 146096) / 146097
         let doe = z - era * 146097
@@ -274,10 +333,11 @@ public enum DateParser {
         let mp = (5 * doy + 2) / 153
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func p2(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        var ys = String(y)
-        while ys.count < 4 { ys = "0" + ys }
-        return "\(ys)-\(p2(m))-\(p2(d))T\(p2(secs / 3600)):\(p2(secs % 3600 / 60)):\(p2(secs % 60))Z"
+        let y = max(0, min(9999, yoe + era * 400 + (m <= 2 ? 1 : 0)))
+        func two(_ v: Int) { out.append(UInt8(0x30 + v / 10)); out.append(UInt8(0x30 + v % 10)) }
+        two(y / 100); two(y % 100)
+        out.append(0x2D); two(m); out.append(0x2D); two(d)
+        out.append(0x54); two(secs / 3600); out.append(0x3A); two(secs % 3600 / 60); out.append(0x3A); two(secs % 60)
+        out.append(0x5A)
     }
 }

@@ -50,20 +50,22 @@ enum CharsetDetector {
                 if actual == "UTF-8" {
                     if firstUsable == nil { firstUsable = actual }
                     if UTF8Check.isValid(body) {
-                        return Decoded(utf8: Array(body), bozo: index > 0, encoding: actual)
+                        // No BOM: hand back the caller's array itself (no copy).
+                        let bytes = body.count == input.count ? input : Array(body)
+                        return Decoded(utf8: bytes, bozo: index > 0, encoding: actual)
                     }
                     continue
                 }
-                guard let handle = IconvHandle(from: actual) else { continue }
+                guard let attempt = IconvPool.shared.with(actual, { $0.convert(body, strict: true) }) else { continue }
                 if firstUsable == nil { firstUsable = actual }
-                if let out = handle.convert(body, strict: true) {
+                if let out = attempt {
                     return Decoded(utf8: out.bytes, bozo: index > 0, encoding: actual)
                 }
             }
         }
         // Nothing decoded cleanly: the first usable candidate, invalid bytes replaced.
         let name = firstUsable ?? "UTF-8"
-        if name != "UTF-8", let handle = IconvHandle(from: name), let out = handle.convert(body, strict: false) {
+        if name != "UTF-8", let attempt = IconvPool.shared.with(name, { $0.convert(body, strict: false) }), let out = attempt {
             return Decoded(utf8: out.bytes, bozo: true, encoding: name)
         }
         return Decoded(utf8: UTF8Check.repaired(body), bozo: true, encoding: "UTF-8")

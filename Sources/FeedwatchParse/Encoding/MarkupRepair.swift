@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A byte-level repair pass over the UTF-8 document, run before libxml2.
 ///
 /// libxml2's recover mode handles most breakage, but three common feed faults
@@ -74,14 +80,24 @@ enum MarkupRepair {
             let q = s.utf8Start
             var j = i
             while j + m <= n {
-                if p[j] == q[0] {
-                    var ok = true
-                    for k in 1..<m where p[j + k] != q[k] { ok = false; break }
-                    if ok { return j }
-                }
+                // memchr for the first byte, then compare the rest.
+                guard let hit = memchr(p + j, Int32(q[0]), n - m + 1 - j) else { return nil }
+                j = UnsafeRawPointer(hit) - UnsafeRawPointer(p)
+                if memcmp(p + j + 1, q + 1, m - 1) == 0 { return j }
                 j += 1
             }
             return nil
+        }
+
+        /// amp, lt, gt, quot, apos (XML 1.0 §4.6), compared as bytes.
+        func isXMLEntity(_ s: Int, _ len: Int) -> Bool {
+            switch len {
+            case 2: return (p[s] == 0x6C || p[s] == 0x67) && p[s + 1] == 0x74
+            case 3: return p[s] == 0x61 && p[s + 1] == 0x6D && p[s + 2] == 0x70
+            case 4: return (p[s] == 0x71 && p[s + 1] == 0x75 && p[s + 2] == 0x6F && p[s + 3] == 0x74)
+                || (p[s] == 0x61 && p[s + 1] == 0x70 && p[s + 2] == 0x6F && p[s + 3] == 0x73)
+            default: return false
+            }
         }
 
         mutating func run() {
@@ -100,6 +116,18 @@ enum MarkupRepair {
                 return  // no markup at all; let the parser say so
             }
             while i < n {
+                // Eight bytes at a time while none is '<', '&' or a C0 control
+                // (SWAR "has byte" tests, Hacker's Delight §6-1).
+                while i + 8 <= n {
+                    let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+                    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+                    let lt = w ^ (ones &* 0x3C), amp = w ^ (ones &* 0x26)
+                    let found = ((w &- ones &* 0x20) & ~w & highs)
+                        | ((lt &- ones) & ~lt & highs) | ((amp &- ones) & ~amp & highs)
+                    if found != 0 { break }
+                    i += 8
+                }
+                guard i < n else { break }
                 let c = p[i]
                 if c == 0x3C {  // '<'
                     if i + 1 < n && p[i + 1] == 0x21 {  // "<!"
@@ -141,6 +169,14 @@ enum MarkupRepair {
         mutating func scrubControls(from a: Int, to b: Int) -> Int {
             var i = a
             while i < b {
+                // Eight bytes at a time while none is below 0x20.
+                while i + 8 <= b {
+                    let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+                    let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+                    if (w &- ones &* 0x20) & ~w & highs != 0 { break }
+                    i += 8
+                }
+                guard i < b else { break }
                 let c = p[i]
                 if c < 0x20 && c != 0x09 && c != 0x0A && c != 0x0D { replace(from: i, length: 1, with: [0x20]) }
                 i += 1
@@ -169,6 +205,7 @@ enum MarkupRepair {
             let nameStart = j
             while j < n && j - nameStart < 32 && isNameChar(p[j]) { j += 1 }
             if j > nameStart && j < n && p[j] == 0x3B {
+                if isXMLEntity(nameStart, j - nameStart) { return j + 1 }
                 let name = String(decoding: UnsafeBufferPointer(start: p + nameStart, count: j - nameStart), as: Unicode.UTF8.self)
                 if MarkupRepair.xmlEntities.contains(name) || declared.contains(name) { return j + 1 }
                 if let cp = htmlEntityCodePoints[name] {

@@ -138,3 +138,33 @@ enum UTF8Check {
         }
     }
 }
+
+import Foundation
+
+/// iconv_open loads (dlopen) a gconv module and iconv_close unloads it; doing
+/// that per document dominated legacy-encoding parses. Converters are kept
+/// here between documents, one user at a time each (iconv descriptors are
+/// stateful and not thread-safe).
+final class IconvPool: @unchecked Sendable {  // all state behind `lock`
+    static let shared = IconvPool()
+    private let lock = NSLock()
+    private var idle: [String: [IconvHandle]] = [:]
+    private var unknown: Set<String> = []
+
+    /// Runs `body` with a converter from `encoding` to UTF-8; nil when iconv does not know it.
+    func with<T>(_ encoding: String, _ body: (IconvHandle) -> T) -> T? {
+        lock.lock()
+        if unknown.contains(encoding) { lock.unlock(); return nil }
+        let pooled = idle[encoding]?.popLast()
+        lock.unlock()
+        guard let handle = pooled ?? IconvHandle(from: encoding) else {
+            lock.lock(); unknown.insert(encoding); lock.unlock()
+            return nil
+        }
+        let result = body(handle)
+        lock.lock()
+        if idle[encoding, default: []].count < 4 { idle[encoding, default: []].append(handle) }
+        lock.unlock()
+        return result
+    }
+}

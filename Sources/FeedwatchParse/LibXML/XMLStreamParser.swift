@@ -1,5 +1,7 @@
 internal import CFeedwatchXML2
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a streaming parse saw, besides the events it delivered.
 struct XMLParseOutcome {
@@ -77,9 +79,10 @@ final class ParserContextHandle {
         fw_install_entity_decl(&sax)
         sax.startElementNs = saxStartElement
         sax.endElementNs = saxEndElement
-        sax.characters = saxCharacters
-        sax.ignorableWhitespace = saxCharacters
-        sax.cdataBlock = saxCharacters
+        // Installed only while an element's text is being collected (SAXDriver.setCollecting).
+        sax.characters = nil
+        sax.ignorableWhitespace = nil
+        sax.cdataBlock = nil
         sax.getEntity = saxGetEntity
         sax.serror = saxError
         let unmanaged = Unmanaged.passUnretained(driver)
@@ -96,6 +99,7 @@ final class ParserContextHandle {
         fw_ctxt_install_sax(ctxt, &sax, unmanaged.toOpaque())
         driver.ctxt = UnsafeMutableRawPointer(ctxt)
         xmlParseDocument(ctxt)
+        driver.finishTruncated()
         withExtendedLifetime(driver) {}
     }
 }
@@ -103,7 +107,7 @@ final class ParserContextHandle {
 /// Receives libxml2's callbacks for one parse and turns them into sink events.
 /// Text is accumulated as UTF-8 bytes and decoded once per element.
 final class SAXDriver {
-    let sink: XMLEventSink
+    private(set) var sink: XMLEventSink
     let limits: XMLLimits
     var ctxt: UnsafeMutableRawPointer?
     var wellFormed = true
@@ -160,12 +164,14 @@ final class SAXDriver {
                 attrs.append(XMLAttribute(ns: names.namespace(attributes[base + 2]), name: names.string(local), value: value))
             }
         }
-        switch sink.startElement(ns: ns, name: name, attributes: attrs) {
+        let mode = sink.startElement(ns: ns, name: name, attributes: attrs)
+        if depth == 1, let next = sink.successor { sink = next }
+        switch mode {
         case .container: break
         case .skip: skipDepth = 1
-        case .text: captureDepth = 1; stripDiv = false; rawText = false; divStripped = -1; text.removeAll(keepingCapacity: true)
-        case .xhtml: captureDepth = 1; stripDiv = true; rawText = false; divStripped = -1; text.removeAll(keepingCapacity: true)
-        case .html: captureDepth = 1; stripDiv = true; rawText = true; divStripped = -1; text.removeAll(keepingCapacity: true)
+        case .text: setCollecting(true); captureDepth = 1; stripDiv = false; rawText = false; divStripped = -1; text.removeAll(keepingCapacity: true)
+        case .xhtml: setCollecting(true); captureDepth = 1; stripDiv = true; rawText = false; divStripped = -1; text.removeAll(keepingCapacity: true)
+        case .html: setCollecting(true); captureDepth = 1; stripDiv = true; rawText = true; divStripped = -1; text.removeAll(keepingCapacity: true)
         }
     }
 
@@ -184,7 +190,13 @@ final class SAXDriver {
         if captureDepth > 0 {
             captureDepth -= 1
             if captureDepth == 0 {
-                let s = String(decoding: text, as: UTF8.self)
+                setCollecting(false)
+                // Every collected field is reported trimmed (CONTRACT.md), so trim
+                // the bytes here instead of copying the String again later.
+                var lo = 0, hi = text.count
+                while lo < hi, text[lo] == 0x20 || text[lo] == 0x0A || text[lo] == 0x0D || text[lo] == 0x09 { lo += 1 }
+                while hi > lo, text[hi - 1] == 0x20 || text[hi - 1] == 0x0A || text[hi - 1] == 0x0D || text[hi - 1] == 0x09 { hi -= 1 }
+                let s = text.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[lo..<hi]), as: UTF8.self) }
                 if text.count > 1 << 16 { text = [] } else { text.removeAll(keepingCapacity: true) }
                 sink.endElement(text: s)
                 return
@@ -196,6 +208,15 @@ final class SAXDriver {
             return
         }
         sink.endElement(text: nil)
+    }
+
+    /// A document cut off inside a collected element (a truncated download)
+    /// still delivers the text collected so far.
+    func finishTruncated() {
+        guard captureDepth > 0, skipDepth == 0 else { return }
+        captureDepth = 0
+        let s = String(decoding: text, as: UTF8.self)
+        sink.endElement(text: s.trimmedOrNil ?? "")
     }
 
     func characters(_ ch: UnsafePointer<UInt8>, _ len: Int) {
@@ -236,6 +257,14 @@ final class SAXDriver {
             while m.last == "\n" { m.removeLast() }
             firstError = m
         }
+    }
+
+    private func setCollecting(_ on: Bool) {
+        if let ctxt { fw_ctxt_set_characters(ctxt, on ? saxCharacters : nil) }
+    }
+
+    func stopDocument() {
+        if let ctxt { fw_ctxt_refuse_entities(ctxt) }
     }
 
     private func stop() {
@@ -293,31 +322,48 @@ private func cStringEquals(_ p: UnsafePointer<UInt8>, _ s: StaticString) -> Bool
 
 /// libxml2 interns element and namespace names in the context's dictionary, so
 /// the same pointer comes back for every occurrence; cache the Swift values by
-/// pointer (checked against the bytes, so a reused address cannot alias).
+/// pointer in a small direct-mapped table. Each hit is checked against the
+/// bytes (memcmp with the cached string's UTF-8), so a reused address can never
+/// alias another name. Kept small: it is created and destroyed per document.
 private struct NameCache {
-    private var strings: [UnsafeRawPointer: (bytes: [UInt8], value: String)] = [:]
-    private var namespaces: [UnsafeRawPointer: (bytes: [UInt8], value: XMLNamespace)] = [:]
+    private static var slots: Int { 128 }
+    private var strings = [(key: UnsafeRawPointer?, value: String)](repeating: (nil, ""), count: NameCache.slots)
+    private var namespaces = [(key: UnsafeRawPointer?, uri: String, value: XMLNamespace)](repeating: (nil, "", .none), count: NameCache.slots)
 
-    private static func bytes(_ p: UnsafePointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
-        var n = 0
-        while p[n] != 0 { n += 1 }
-        return UnsafeBufferPointer(start: p, count: n)
+    @inline(__always)
+    private static func slot(_ p: UnsafeRawPointer) -> Int {
+        let v = UInt(bitPattern: p)
+        return Int((v >> 3 ^ v >> 10) & UInt(slots - 1))
+    }
+
+    @inline(__always)
+    private static func same(_ s: String, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        guard s.utf8.count == n else { return false }
+        return s.utf8.withContiguousStorageIfAvailable { memcmp($0.baseAddress!, p, n) == 0 } ?? false
+    }
+
+    @inline(__always)
+    private static func length(_ p: UnsafePointer<UInt8>) -> Int {
+        Int(strlen(UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self)))
     }
 
     mutating func string(_ p: UnsafePointer<UInt8>) -> String {
-        let b = NameCache.bytes(p)
-        if let hit = strings[UnsafeRawPointer(p)], hit.bytes.elementsEqual(b) { return hit.value }
-        let s = String(decoding: b, as: UTF8.self)
-        strings[UnsafeRawPointer(p)] = (Array(b), s)
+        let n = NameCache.length(p)
+        let k = NameCache.slot(p)
+        if strings[k].key == UnsafeRawPointer(p), NameCache.same(strings[k].value, p, n) { return strings[k].value }
+        let s = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        strings[k] = (UnsafeRawPointer(p), s)
         return s
     }
 
     mutating func namespace(_ p: UnsafePointer<UInt8>?) -> XMLNamespace {
         guard let p else { return .none }
-        let b = NameCache.bytes(p)
-        if let hit = namespaces[UnsafeRawPointer(p)], hit.bytes.elementsEqual(b) { return hit.value }
-        let ns = XMLNamespace(uri: String(decoding: b, as: UTF8.self))
-        namespaces[UnsafeRawPointer(p)] = (Array(b), ns)
+        let n = NameCache.length(p)
+        let k = NameCache.slot(p)
+        if namespaces[k].key == UnsafeRawPointer(p), NameCache.same(namespaces[k].uri, p, n) { return namespaces[k].value }
+        let uri = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        let ns = XMLNamespace(uri: uri)
+        namespaces[k] = (UnsafeRawPointer(p), uri, ns)
         return ns
     }
 }
@@ -329,35 +375,49 @@ private func driverOf(_ ctx: UnsafeMutableRawPointer?) -> SAXDriver? {
     return Unmanaged<SAXDriver>.fromOpaque(priv).takeUnretainedValue()
 }
 
+/// The hot callbacks borrow the driver without a retain/release pair: it is
+/// kept alive by `ParserContextHandle.run` for the whole parse.
+@inline(__always)
+private func withDriver(_ ctx: UnsafeMutableRawPointer?, _ body: (SAXDriver) -> Void) {
+    guard let ctx, let priv = fw_ctxt_private(ctx) else { return }
+    Unmanaged<SAXDriver>.fromOpaque(priv)._withUnsafeGuaranteedRef(body)
+}
+
 private let saxStartElement: startElementNsSAX2Func = { ctx, localname, prefix, uri, nbNamespaces, namespaces, nbAttributes, _, attributes in
-    guard let d = driverOf(ctx), let localname else { return }
-    if !d.sawRoot, nbNamespaces > 0, let namespaces {
-        d.rootNamespaces((0..<Int(nbNamespaces)).compactMap { namespaces[$0 * 2 + 1] })
+    guard let localname else { return }
+    withDriver(ctx) { d in
+        if !d.sawRoot, nbNamespaces > 0, let namespaces {
+            d.rootNamespaces((0..<Int(nbNamespaces)).compactMap { namespaces[$0 * 2 + 1] })
+        }
+        d.start(localname: localname, prefix: prefix, uri: uri, nbAttributes: Int(nbAttributes), attributes: attributes)
     }
-    d.start(localname: localname, prefix: prefix, uri: uri, nbAttributes: Int(nbAttributes), attributes: attributes)
 }
 
 private let saxEndElement: endElementNsSAX2Func = { ctx, localname, prefix, _ in
-    guard let d = driverOf(ctx), let localname else { return }
-    d.end(localname: localname, prefix: prefix)
+    guard let localname else { return }
+    withDriver(ctx) { $0.end(localname: localname, prefix: prefix) }
 }
 
 private let saxCharacters: charactersSAXFunc = { ctx, ch, len in
-    guard let d = driverOf(ctx), let ch else { return }
-    d.characters(ch, Int(len))
+    guard let ch else { return }
+    withDriver(ctx) { $0.characters(ch, Int(len)) }
 }
 
 private let saxGetEntity: getEntitySAXFunc = { ctx, name in
     guard let ent = xmlSAX2GetEntity(ctx, name) else { return nil }
     guard let d = driverOf(ctx) else { return ent }
     if fw_entity_is_internal(ent) == 0 { return nil }  // never external
-    return d.allowEntity(length: Int(fw_entity_length(ent))) ? ent : nil
+    if d.allowEntity(length: Int(fw_entity_length(ent))) { return ent }
+    // Over budget: refuse, and stop both this (possibly nested, entity-content)
+    // context and the document's own one.
+    fw_ctxt_refuse_entities(ctx)
+    d.stopDocument()
+    return nil
 }
 
 private let saxError: xmlStructuredErrorFunc = { ctx, error in
     guard let error else { return }
     let level = Int(error.pointee.level.rawValue)
-    if getenv("FW_XML_DEBUG") != nil { print("xml error \(error.pointee.code) level \(level): \(error.pointee.message.map { String(cString: $0) } ?? "")") }
     let message = error.pointee.message.map { String(cString: $0) }
     // ctx is the parser context that raised it (userData == the context).
     if let d = driverOf(ctx) { d.error(level: level, message: message) }

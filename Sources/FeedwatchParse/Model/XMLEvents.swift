@@ -98,8 +98,12 @@ protocol XMLEventSink: AnyObject {
     func endElement(text: String?)
     /// The namespaces the root element declares, delivered just before its start.
     func rootNamespaces(_ namespaces: [XMLNamespace])
+    /// A sink that, once it has seen the root element, hands the rest of the
+    /// stream to another one (saves a forwarding call per event).
+    var successor: XMLEventSink? { get }
 }
 
 extension XMLEventSink {
     func rootNamespaces(_ namespaces: [XMLNamespace]) {}
+    var successor: XMLEventSink? { nil }
 }

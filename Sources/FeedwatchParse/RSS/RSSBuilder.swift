@@ -19,22 +19,20 @@ final class RSSBuilder: XMLEventSink {
     /// at their start tag, so a stray nested <item> (seen in real feeds) becomes
     /// an item of its own without taking the outer item's place.
     private var open: [Int] = []
-    private var lowercased: [String: String] = [:]
 
-    private var current: RSSWire.Item? {
-        get { open.last.map { wire.items[$0] } }
-        set { if let i = open.last, let v = newValue { wire.items[i] = v } }
+    /// Edits the innermost open item in place (no copy of the item).
+    @inline(__always)
+    private func withItem(_ body: (inout RSSWire.Item) -> Void) {
+        if let i = open.last { body(&wire.items[i]) }
     }
 
     func assumeChannelNamespace(_ ns: XMLNamespace) { if wire.channelNS == nil { wire.channelNS = ns } }
 
     /// RSS element names compared case-insensitively, as feedparser and browsers do
     /// (`<pubdate>` and `<pubDate>` are seen in the wild).
-    private func lower(_ name: String) -> String {
-        if let l = lowercased[name] { return l }
-        let l = name.lowercased()
-        lowercased[name] = l
-        return l
+    static func asciiLowercased(_ name: String) -> String {
+        guard name.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return name }
+        return String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     init(dialect: RSSWire.Dialect, rootAttributes: [XMLAttribute], documentBase: String?) {
@@ -49,7 +47,7 @@ final class RSSBuilder: XMLEventSink {
     }
 
     func startElement(ns: XMLNamespace, name rawName: String, attributes: [XMLAttribute]) -> ContentMode {
-        let name = ns.isRSSCore ? lower(rawName) : rawName
+        let name = ns.isRSSCore ? RSSBuilder.asciiLowercased(rawName) : rawName
         let parent = stack.last!
         let base = attributes.isEmpty ? parent.base : Self.base(attributes, parent: parent.base)
         var frame = Frame(context: .other, field: nil, base: base)
@@ -87,14 +85,18 @@ final class RSSBuilder: XMLEventSink {
             }
             if core, name == "enclosure" {
                 if let url = attributes.value("url")?.trimmedOrNil {
-                    current?.enclosures.append((Links.resolve(url, against: base), attributes.value("type")?.trimmedOrNil,
-                                                attributes.value("length")))
+                    let enc = (url: Links.resolve(url, against: base), type: attributes.value("type")?.trimmedOrNil,
+                               length: attributes.value("length"))
+                    withItem { $0.enclosures.append(enc) }
                 }
                 return .skip
             }
             if core && name == "guid" {
-                if let p = attributes.value("isPermaLink") ?? attributes.value("ispermalink"), p.trimmedOrNil?.lowercased() == "false" { current?.guidIsPermaLink = false }
-                current?.guidBase = base
+                let notPermaLink = (attributes.value("isPermaLink") ?? attributes.value("ispermalink"))?.trimmedOrNil?.lowercased() == "false"
+                withItem {
+                    if notPermaLink { $0.guidIsPermaLink = false }
+                    $0.guidBase = base
+                }
             }
             frame.field = itemField(ns, name)
             return frame.field == nil ? .skip : .text
@@ -209,22 +211,22 @@ final class RSSBuilder: XMLEventSink {
         case .cUpdateFrequency: wire.updateFrequency = value
         case .hour: wire.skipHours.append(value)
         case .day: wire.skipDays.append(value)
-        case .iTitle: if current?.title == nil { current?.title = value }
-        case .iDCTitle: if current?.dcTitle == nil { current?.dcTitle = value }
-        case .iMediaTitle: if current?.mediaTitle == nil { current?.mediaTitle = value }
-        case .iLink: if current?.link == nil { current?.link = Links.resolve(value, against: frame.base) }
-        case .iDescription: if current?.description == nil { current?.description = value }
-        case .iDCDescription: if current?.dcDescription == nil { current?.dcDescription = value }
-        case .iContent: if current?.contentEncoded == nil { current?.contentEncoded = value }
-        case .iBody: if current?.xhtmlBody == nil { current?.xhtmlBody = value }
-        case .iFullitem: if current?.fullitem == nil { current?.fullitem = value }
-        case .iGuid: if current?.guid == nil { current?.guid = value }
-        case .iPubDate: current?.pubDate = value
-        case .iDCDate: current?.dcDate = value
-        case .iIssued: current?.issued = value
-        case .iModified: current?.modified = value
-        case .iAuthor: current?.authors.append(value)
-        case .iCategory: current?.categories.append(value)
+        case .iTitle: withItem { if $0.title == nil { $0.title = value } }
+        case .iDCTitle: withItem { if $0.dcTitle == nil { $0.dcTitle = value } }
+        case .iMediaTitle: withItem { if $0.mediaTitle == nil { $0.mediaTitle = value } }
+        case .iLink: withItem { if $0.link == nil { $0.link = Links.resolve(value, against: frame.base) } }
+        case .iDescription: withItem { if $0.description == nil { $0.description = value } }
+        case .iDCDescription: withItem { if $0.dcDescription == nil { $0.dcDescription = value } }
+        case .iContent: withItem { if $0.contentEncoded == nil { $0.contentEncoded = value } }
+        case .iBody: withItem { if $0.xhtmlBody == nil { $0.xhtmlBody = value } }
+        case .iFullitem: withItem { if $0.fullitem == nil { $0.fullitem = value } }
+        case .iGuid: withItem { if $0.guid == nil { $0.guid = value } }
+        case .iPubDate: withItem { $0.pubDate = value }
+        case .iDCDate: withItem { $0.dcDate = value }
+        case .iIssued: withItem { $0.issued = value }
+        case .iModified: withItem { $0.modified = value }
+        case .iAuthor: withItem { $0.authors.append(value) }
+        case .iCategory: withItem { $0.categories.append(value) }
         }
     }
 

@@ -1,13 +1,16 @@
-/// SHA-256 (FIPS 180-4) in plain Swift, for the body hash.
+/// SHA-256 (FIPS 180-4) in plain Swift, for the pure modules (dedup's stable
+/// ids hash short strings). Feed bodies are hashed by the fetcher through
+/// libcrypto (FeedwatchFetch/Curl/BodyDigest.swift), which uses the CPU's SHA
+/// instructions; the two agree on every FIPS test vector.
 ///
-/// Why SHA-256 rather than a faster non-cryptographic hash (FNV-1a 128,
+/// Why SHA-256 for hashes of third-party input rather than a faster non-cryptographic hash (FNV-1a 128,
 /// xxHash): the hash decides "this body is unchanged, skip parsing", and the
 /// body is chosen by a third party; with SHA-256 nobody can craft a changed
 /// body with the old hash, the value is the familiar one operators can check
 /// with `sha256sum`, and at ~60 KB per feed the cost is small (it runs on the
 /// awaiting task, not on curl's thread). No crypto package is among the
 /// allowed dependencies, hence this implementation.
-struct SHA256 {
+public struct SHA256 {
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -22,8 +25,16 @@ struct SHA256 {
     private var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
 
+    public init() {}
+
+    /// The 32-byte digest of `bytes`.
+    public static func hash(_ bytes: [UInt8]) -> [UInt8] {
+        var s = SHA256()
+        return s.digest(bytes)
+    }
+
     /// Lowercase hex digest of `bytes`.
-    static func hex(_ bytes: [UInt8]) -> String {
+    public static func hex(_ bytes: [UInt8]) -> String {
         var s = SHA256()
         let digest = s.digest(bytes)
         let table = Array("0123456789abcdef".utf8)
@@ -35,7 +46,8 @@ struct SHA256 {
         return String(decoding: out, as: UTF8.self)
     }
 
-    mutating func digest(_ bytes: [UInt8]) -> [UInt8] {
+    /// Hashes one whole message (the state is used up).
+    public mutating func digest(_ bytes: [UInt8]) -> [UInt8] {
         let n = bytes.count
         let fullBlocks = n / 64
         bytes.withUnsafeBytes { raw in
