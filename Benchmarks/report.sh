@@ -27,6 +27,9 @@ RAW=$B/plots/raw
 mkdir -p "$RAW"
 
 if [ $REUSE = 0 ]; then
+    # The benchmark tools (only what is missing is installed; needs root or sudo).
+    "$ROOT/scripts/install-deps.sh" nginx-light newsboat python3-feedparser libxml2-utils curl time sqlite3 \
+        valgrind gnuplot-nox hyperfine >&2
     (cd "$ROOT" && swift build -c release --product feedwatch >&2)
     # shellcheck disable=SC2086
     "$B/e2e/run.sh" $SIZES
@@ -119,6 +122,7 @@ ver() { "$@" 2>&1 | head -1 || echo "not installed"; }
     echo "CPU = user + sys including children; peak RSS from \`/usr/bin/time -v\`; feeds/s = N / wall."
     echo
     if [ -f "$RES" ]; then
+        [ -f "$B/e2e/results.commit" ] && echo "feedwatch built from commit $(cat "$B/e2e/results.commit")." && echo
         echo "| N | tool | mode | wall s | CPU s | peak RSS MB | feeds/s | ok | note | load avg |"
         echo "|---:|---|---|---:|---:|---:|---:|---|---|---|"
         awk -F'\t' 'NR > 1 {printf "| %s | %s | %s | %.2f | %.2f | %.1f | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $11}' "$RES"
@@ -160,6 +164,25 @@ PY
         echo
         [ -f "$B/plots/feeds_per_s.png" ] && echo "![feeds/s against N](plots/feeds_per_s.png)" && echo
         [ -f "$B/plots/peak_rss.png" ] && echo "![peak RSS against N](plots/peak_rss.png)" && echo
+        for old in "$B"/e2e/results-*.tsv; do
+            [ -f "$old" ] || continue
+            c=${old##*/results-}; c=${c%.tsv}
+            echo "### Earlier run, feedwatch built from commit $c (same corpus and method)"
+            echo
+            echo "| N | tool | mode | wall s | CPU s | peak RSS MB | feeds/s | ok | load avg |"
+            echo "|---:|---|---|---:|---:|---:|---:|---|---|"
+            awk -F'\t' 'NR > 1 {printf "| %s | %s | %s | %.2f | %.2f | %.1f | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $11}' "$old"
+            echo
+        done
+        for prof in "$B"/e2e/profile-*.txt; do
+            [ -f "$prof" ] || continue
+            echo "### \`${prof#$B/}\` (fixed cost, fsync share)"
+            echo
+            echo '```'
+            sed -n '1,/^## perf/p' "$prof" | grep -v '^## perf'
+            echo '```'
+            echo
+        done
     else
         echo "(no results yet: run Benchmarks/e2e/run.sh)"
     fi

@@ -42,6 +42,8 @@ trap cleanup EXIT
 corpus "$CORPUS" "$CN"
 nginx_start "$WORK" "$CORPUS" 127.0.0.1
 RES=$HERE/results.tsv
+# The commit the binary was built from (as far as the worktree says), for REPORT.md.
+git -C "$ROOT" rev-parse --short HEAD > "$HERE/results.commit" 2>/dev/null || true
 [ -f "$RES" ] || printf 'n\ttool\tmode\twall_s\tcpu_s\trss_mb\tfeeds_per_s\tok\tnote\tdate\tloadavg\n' > "$RES"
 
 row() {  # row N TOOL MODE OK NOTE

@@ -66,3 +66,32 @@ print("growth_pct=%.2f" % (100 * (b["rss_kb"] - a["rss_kb"]) / a["rss_kb"]))
 print("s304_end=%d" % b["s304"])
 PY
 }
+
+# phases CSV: the idle run split at the first 304 (from the first minute on):
+# between rounds (nothing due) vs the 304 round — CPU, RSS, polls/s per phase.
+phases() {
+    /usr/bin/python3 - "$1" "$(getconf CLK_TCK)" <<'PY'
+import csv, sys
+rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(sys.argv[1]))]
+hz = float(sys.argv[2])
+if len(rows) < 8:
+    sys.exit()
+t0 = rows[0]["t"]
+def seg(a, b, label):
+    A, B = rows[a], rows[b]
+    span = B["t"] - A["t"]
+    if span <= 0:
+        return
+    rss = [r["rss_kb"] / 1024 for r in rows[a:b + 1]]
+    polls = B["s304"] - A["s304"]
+    print("phase %s: t=%.0f..%.0f s, avg CPU %.1f %% of a core, RSS min/median/max %.1f/%.1f/%.1f MB, start %.1f, end %.1f, 304 polls %d (%.1f/s)"
+          % (label, A["t"] - t0, B["t"] - t0, 100 * (B["ticks"] - A["ticks"]) / hz / span,
+             min(rss), sorted(rss)[len(rss) // 2], max(rss), rss[0], rss[-1], polls, polls / span))
+w = next((k for k, r in enumerate(rows) if r["t"] - t0 >= 60), 0)
+f = next((k for k, r in enumerate(rows) if r["s304"] > 0), None)
+if f is not None and f - 1 > w:
+    seg(w, f - 1, "between-rounds")
+    seg(f - 1, len(rows) - 1, "304-round")
+seg(w, len(rows) - 1, "after-first-minute")
+PY
+}

@@ -84,6 +84,7 @@ wait "$SPID" 2>/dev/null || true
     echo "minutes=$MIN"
     echo "prewarm=$PREWARM ${PREWARM_LINE:-}"
     echo "loadavg=$(cut -d' ' -f1-3 /proc/loadavg)"
-    summarize "$HERE/last.csv" "$FEEDS"
+    summarize "$HERE/last.csv" "$FEEDS" 60
+    phases "$HERE/last.csv"
     echo "daemon_log_lines=$(wc -l < "$WORK/daemon.log")"
 } | tee "$HERE/last.txt"
