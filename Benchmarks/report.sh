@@ -200,6 +200,33 @@ ver() { "$@" 2>&1 | head -1 || echo "not installed"; }
     echo
     if [ -s "$RAW/score.txt" ]; then echo '```'; cat "$RAW/score.txt"; echo '```'; else echo "(Benchmarks/score/bench.sh not present on this branch or not run)"; fi
     echo
+    echo "## Idle and soak against their targets"
+    echo
+    /usr/bin/python3 - "$B/idle/last.txt" "$B/soak/last.txt" <<'PY'
+import os, sys
+def kv(path):
+    d = {}
+    if os.path.exists(path):
+        for line in open(path):
+            if "=" in line and not line.startswith(("#", "phase")):
+                k, v = line.strip().split("=", 1)
+                d[k] = v  # the last occurrence wins (recomputed summaries are appended)
+    return d
+i, s = kv(sys.argv[1]), kv(sys.argv[2])
+print("| run | check | measured | target | |")
+print("|---|---|---:|---:|---|")
+def row(run, label, v, target, ok):
+    print("| %s | %s | %s | %s | %s |" % (run, label, v, target, "met" if ok else "**missed**"))
+if "avg_cpu_pct" in i:
+    run = "idle, %s feeds, %s min" % (i.get("feeds"), i.get("minutes"))
+    row(run, "average CPU after the first minute", "%s %%" % i["avg_cpu_pct"], "< 5 %", float(i["avg_cpu_pct"]) < 5)
+    row(run, "peak RSS", "%s MB" % i["rss_max_mb"], "< 150 MB", float(i["rss_max_mb"]) < 150)
+    row(run, "RSS growth (first minute → end)", "%s %%" % i["growth_pct"], "< 5 %", float(i["growth_pct"]) < 5)
+if "growth_pct" in s:
+    run = "soak, %s feeds, %s min" % (s.get("feeds"), s.get("minutes"))
+    row(run, "RSS growth after warm-up (%s MB → %s MB)" % (s["rss_warm_mb"], s["rss_end_mb"]), "%s %%" % s["growth_pct"], "< 5 %", float(s["growth_pct"]) < 5)
+PY
+    echo
     for part in "idle/last.txt:Idle cost (issue 6): Benchmarks/idle/run.sh — targets avg CPU < 5 % of one core, RSS < 150 MB, growth < 5 %" \
                 "soak/last.txt:Memory soak (issue 7): Benchmarks/soak/run.sh — target RSS growth after warm-up < 5 %" \
                 "soak/leak.txt:Leak check: valgrind --leak-check=full (Benchmarks/soak/run.sh)"; do
