@@ -50,7 +50,7 @@ RES=$B/e2e/results.tsv
 if command -v gnuplot >/dev/null && [ -f "$RES" ]; then
     for tool in feedwatch newsboat feedparser floor; do
         for mode in cold warm; do
-            awk -F'\t' -v t=$tool -v m=$mode 'NR > 1 && $2 == t && $3 == m {print $1, $7, $6}' "$RES" | sort -n > "$RAW/$tool-$mode.dat"
+            awk -F'\t' -v t=$tool -v m=$mode 'NR > 1 && $2 == t && $3 == m {print $1, $7, $6, ($5 > 0 ? $1 / $5 : 0)}' "$RES" | sort -n > "$RAW/$tool-$mode.dat"
         done
     done
     plot_cmd() {  # plot_cmd COLUMN
@@ -74,6 +74,10 @@ set output "$B/plots/feeds_per_s.png"
 set title "End to end throughput (feeds/s, higher is better) — local nginx, ~60 KB feeds"
 set ylabel "feeds/s"
 plot $(plot_cmd 2)
+set output "$B/plots/feeds_per_cpu_s.png"
+set title "End to end, feeds per CPU second (user+sys; steadier than wall on a shared machine)"
+set ylabel "feeds / CPU s"
+plot $(plot_cmd 4)
 set output "$B/plots/peak_rss.png"
 set title "Peak resident memory (MB, lower is better)"
 set ylabel "peak RSS (MB)"
@@ -167,6 +171,7 @@ ver() { "$@" 2>&1 | head -1 || echo "not installed"; }
         targets "$RES"
         echo
         [ -f "$B/plots/feeds_per_s.png" ] && echo "![feeds/s against N](plots/feeds_per_s.png)" && echo
+        [ -f "$B/plots/feeds_per_cpu_s.png" ] && echo "![feeds per CPU second against N](plots/feeds_per_cpu_s.png)" && echo
         [ -f "$B/plots/peak_rss.png" ] && echo "![peak RSS against N](plots/peak_rss.png)" && echo
         for old in "$B"/e2e/results-*.tsv; do
             [ -f "$old" ] || continue
