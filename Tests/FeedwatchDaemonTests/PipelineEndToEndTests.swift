@@ -159,4 +159,40 @@ import FeedwatchStore
         #expect(Self.logAlerts(dir).isEmpty)
         #expect(Self.spoolFiles(dir).isEmpty)
     }
+
+    @Test func editedItemAlertsOnlyWhenItNewlyCrossesTheThresholdAndNeverTwice() async throws {
+        let dir = temporaryDirectory("edits")
+        let now = Date()
+        func feed(_ text: String, title: String) -> String {
+            rssFeed(title: "Edits", items: [TestItem(title: title, text: text, link: "https://edits.example/story-1",
+                                                     published: now, guid: "story-1")])
+        }
+        let server = try TestFeedServer(routes: ["/e.xml": ["body": feed("Officials met on Tuesday.", title: "Talks held")]],
+                                        directory: dir.appendingPathComponent("srv"))
+        let config = try Self.config(server: server, dir: dir, paths: ["/e.xml"])
+        let engine = try Engine(config: config, rules: try Self.rules(), logger: Logger(label: "test"))
+        func pass() async throws -> Engine.PollReport {
+            try #require(await engine.runPass(try engine.dueFeeds(now: Date(), all: true)).first)
+        }
+        // 1: a vague first version — stored, no alert.
+        var r = try await pass()
+        #expect(r.newArticles == 1 && r.alerts == 0)
+        #expect(Self.logAlerts(dir).isEmpty)
+        // 2: the publisher edits it into a North Korea–Russia story — it alerts now.
+        let s002 = try seedText("002")
+        try server.setRoutes(["/e.xml": ["body": feed(s002, title: "N. Korea believed to be desperate to win Russia's support")]])
+        r = try await pass()
+        #expect(r.newArticles == 0 && r.alerts == 1)
+        #expect(Self.logAlerts(dir).count == 1)
+        // 3: edited again (still relevant): updated, never a second alert.
+        try server.setRoutes(["/e.xml": ["body": feed(s002 + "\n\nUpdated with comment from Moscow.",
+                                                      title: "UPDATE: N. Korea believed to be desperate to win Russia's support")]])
+        r = try await pass()
+        #expect(r.outcome == "fetched" && r.alerts == 0)
+        #expect(Self.logAlerts(dir).count == 1)
+        #expect(Self.spoolFiles(dir).count == 1)
+        let rows = try FeedStatus.rows(config: config)
+        #expect(rows.first?.itemsSeen == 1)
+        #expect(rows.first?.alerts == 1)
+    }
 }

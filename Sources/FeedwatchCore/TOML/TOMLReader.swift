@@ -65,6 +65,15 @@ private struct TOMLReader {
     var pos = 0
     var line = 1
     var problems: [ConfigProblem] = []
+    /// Nesting of the value being read: table-header keys + dotted-key parts + open
+    /// arrays and inline tables. TOML 1.0 sets no limit, but the reader and the tree
+    /// it builds (`frozen()`, deinit) recurse once per level, so unbounded nesting
+    /// overflows the stack (`a = [[[[…` 20,000 deep crashed `feedwatch check`; found
+    /// by the fuzz target in Fuzz/Keywords). Real configs nest 3 or 4 levels.
+    var depth = 0
+    /// Depth of the table the current `[header]` opened (keys below it start there).
+    var headerDepth = 0
+    static let maxDepth = 100
 
     init(bytes: [UInt8], file: String) {
         // A UTF-8 byte order mark is allowed before the document.
@@ -96,6 +105,7 @@ private struct TOMLReader {
             do {
                 if peek == UInt8(ascii: "[") {
                     headerLines.insert(startLine)
+                    headerDepth = 0
                     current = try readHeader(root: root)
                 } else {
                     try readKeyValue(into: current)
@@ -108,6 +118,7 @@ private struct TOMLReader {
                 skipRestOfLine()
                 if isHeaderLine(startLine) {
                     current = MTable(line: startLine)
+                    headerDepth = 0
                 }
             }
         }
@@ -179,6 +190,7 @@ private struct TOMLReader {
         if isArray { pos += 1 }
         skipSpaces()
         let path = try readKey()
+        try checkDepth(path.count)
         skipSpaces()
         guard peek == UInt8(ascii: "]") else { throw fail("expected ']' to close the table header") }
         pos += 1
@@ -186,6 +198,7 @@ private struct TOMLReader {
             guard peek == UInt8(ascii: "]") else { throw fail("expected ']]' to close the array-of-tables header") }
             pos += 1
         }
+        headerDepth = path.count
         var table = root
         for (i, key) in path.enumerated() {
             let last = i == path.count - 1
@@ -237,12 +250,16 @@ private struct TOMLReader {
     mutating func readKeyValue(into table: MTable) throws(SyntaxError) {
         let keyLine = line
         let path = try readKey()
+        depth = 0
+        try checkDepth(headerDepth + path.count)
         skipSpaces()
         guard peek == UInt8(ascii: "=") else {
             throw fail("expected '=' after the key '\(path.joined(separator: "."))'")
         }
         pos += 1
         skipSpaces()
+        depth = headerDepth + path.count
+        defer { depth = 0 }
         let node = try readValue()
         try insert(node, at: path, into: table, line: keyLine)
     }
@@ -282,6 +299,13 @@ private struct TOMLReader {
             t.children[last] = .table(m)
         } else {
             t.children[last] = .value(node)
+        }
+    }
+
+    /// Fails once `levels` more levels would exceed `maxDepth` (see `depth`).
+    func checkDepth(_ levels: Int) throws(SyntaxError) {
+        if depth + levels > Self.maxDepth {
+            throw fail("nested more than \(Self.maxDepth) levels deep (tables, dotted keys, arrays and inline tables together)")
         }
     }
 
@@ -358,6 +382,9 @@ private struct TOMLReader {
 
     mutating func readArray() throws(SyntaxError) -> [TOMLNode] {
         let openLine = line
+        try checkDepth(1)
+        depth += 1
+        defer { depth -= 1 }
         pos += 1
         var items: [TOMLNode] = []
         while true {
@@ -375,6 +402,9 @@ private struct TOMLReader {
 
     mutating func readInlineTable() throws(SyntaxError) -> TOMLTable {
         let openLine = line
+        try checkDepth(1)
+        depth += 1
+        defer { depth -= 1 }
         pos += 1
         let table = MTable(line: openLine)
         skipSpaces()
@@ -383,11 +413,17 @@ private struct TOMLReader {
             skipSpaces()
             let keyLine = line
             let path = try readKey()
+            // A dotted key inside `{ … }` opens one table per part (beyond the first,
+            // which the `{` already counted).
+            try checkDepth(path.count - 1)
             skipSpaces()
             guard peek == UInt8(ascii: "=") else { throw fail("expected '=' in an inline table") }
             pos += 1
             skipSpaces()
-            let node = try readValue()
+            depth += path.count - 1
+            let node: TOMLNode
+            do { node = try readValue() } catch { depth -= path.count - 1; throw error }
+            depth -= path.count - 1
             try insert(node, at: path, into: table, line: keyLine)
             skipSpaces()
             if peek == UInt8(ascii: ",") { pos += 1; continue }

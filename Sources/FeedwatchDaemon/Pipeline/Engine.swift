@@ -99,7 +99,10 @@ public final class Engine: @unchecked Sendable {
 
     /// Polls one feed and commits everything it yields in one transaction.
     /// Never throws: a broken feed is that feed's recorded error.
-    public func poll(_ feed: FeedConfig, gate: HostGateHandle = HostGateHandle(), countErrors: Bool = true) async -> PollReport {
+    /// - Parameter now: the wall-clock time to record and schedule from
+    ///   (injected by tests); by default the time the fetch finished.
+    public func poll(_ feed: FeedConfig, now injectedNow: Date? = nil, gate: HostGateHandle = HostGateHandle(),
+                     countErrors: Bool = true) async -> PollReport {
         let (config, rules) = lock.withLock { current }
         var report = PollReport(url: feed.url, outcome: "error", host: Self.host(of: feed.url))
         do {
@@ -121,7 +124,7 @@ public final class Engine: @unchecked Sendable {
                 report.nextDue = state.nextDue
                 return report
             }
-            let now = Date()
+            let now = injectedNow ?? Date()
             report.status = result.status
             report.outcome = result.outcome.rawValue
             state.lastFetch = now
@@ -231,6 +234,24 @@ public final class Engine: @unchecked Sendable {
     }
 
     // MARK: - delivery
+
+    /// Blocking store and file work (outbox delivery, pruning) runs here, off
+    /// Swift's cooperative pool (DESIGN.md rule 6): a database held locked by
+    /// another process must not starve the scheduler and the watchdog.
+    private let blockingQueue = DispatchQueue(label: "feedwatch.blocking")
+
+    /// `deliverOutbox()` on the blocking queue, awaited.
+    @discardableResult
+    public func deliverOutboxOffPool() async -> Int {
+        await offPool { self.deliverOutbox() }
+    }
+
+    /// Runs blocking work on the blocking queue and awaits its result.
+    public func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { c in
+            blockingQueue.async { c.resume(returning: work()) }
+        }
+    }
 
     /// Delivers pending outbox rows to both sinks. An alert is marked delivered
     /// per sink only after that sink's write is durable; a failing sink keeps

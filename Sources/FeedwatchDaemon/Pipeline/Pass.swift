@@ -43,7 +43,7 @@ extension Engine {
         for feed in config.feeds {
             let state = states[feed.url]
             if state?.gone == true { continue }
-            let when = state?.nextDue ?? .distantPast
+            let when = state.map { dueTime(of: $0, now: now) } ?? .distantPast
             if all || when <= now { due.append((feed, when)) }
         }
         return due.sorted { $0.1 < $1.1 }.map(\.0)
@@ -69,22 +69,35 @@ extension Engine {
                 }
             }
         }
-        deliverOutbox()
+        await deliverOutboxOffPool()
         return reports
     }
 
     /// When each configured, non-gone feed is due (never-fetched feeds: now).
     /// The daemon loads this once and then keeps it from poll reports, so an
     /// idle tick costs no database query.
-    public func schedule() throws -> [String: Date] {
+    public func schedule(now: Date = Date()) throws -> [String: Date] {
         let states = Dictionary(try store.allFeedStates().map { ($0.configuredURL, $0) }, uniquingKeysWith: { a, _ in a })
         var due: [String: Date] = [:]
         for feed in config.feeds {
             let state = states[feed.url]
             if state?.gone == true { continue }
-            due[feed.url] = state?.nextDue ?? .distantPast
+            due[feed.url] = state.map { dueTime(of: $0, now: now) } ?? .distantPast
         }
         return due
+    }
+
+    /// When a feed is due, robust to the wall clock being set back: `nextDue`
+    /// is stored as wall-clock time (it must survive restarts), so after a
+    /// backward jump of J every feed would wait J on top of its interval. A
+    /// feed fetched "in the future", or due further ahead than any interval,
+    /// backoff or Retry-After could put it, is due now.
+    func dueTime(of state: FeedState, now: Date) -> Date {
+        guard let next = state.nextDue else { return .distantPast }
+        if let last = state.lastFetch, last > now.addingTimeInterval(60) { return now }
+        let horizon = TimeInterval(max(config.maxInterval, config.maxBackoff, 24 * 3600) + 3600)
+        if next.timeIntervalSince(now) > horizon { return now }
+        return next
     }
 }
 

@@ -46,7 +46,7 @@ public final class DaemonService: Service, @unchecked Sendable {
             await self.schedulerLoop()
             group.cancelAll()
         }
-        engine.deliverOutbox()
+        await engine.deliverOutboxOffPool()
         notify?.send("STOPPING=1")
         logger.info("feedwatch stopped")
     }
@@ -61,6 +61,8 @@ public final class DaemonService: Service, @unchecked Sendable {
         await withDiscardingTaskGroup { polls in
             var lastStatus = ContinuousClock.now
             var lastPrune: ContinuousClock.Instant?
+            var lastDelivery = ContinuousClock.now
+            var lastWall = Date()
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 await state.beat()
                 // Reports and the in-flight set are read together, so a feed that
@@ -87,9 +89,19 @@ public final class DaemonService: Service, @unchecked Sendable {
                     outage.reset()
                     continue
                 }
+                // The wall clock was set back: shift every due time by the jump,
+                // so no feed waits the jump on top of its interval. (Forward
+                // jumps need nothing: feeds simply come due.)
+                let wall = Date()
+                if wall < lastWall.addingTimeInterval(-5) {
+                    let jump = lastWall.timeIntervalSince(wall)
+                    logger.warning("wall clock went back; rescheduling", metadata: ["seconds": "\(Int(jump))"])
+                    for (url, due) in schedule { schedule[url] = due.addingTimeInterval(-jump) }
+                }
+                lastWall = wall
                 let width = engine.config.maxConcurrent - inFlight.count
                 if width > 0 {
-                    let now = Date()
+                    let now = wall
                     let due = schedule.filter { $0.value <= now && !inFlight.contains($0.key) }
                         .sorted { $0.value < $1.value }.prefix(width)
                     let feedsByURL = Dictionary(engine.config.feeds.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
@@ -99,13 +111,19 @@ public final class DaemonService: Service, @unchecked Sendable {
                         let counting = !outage.isOutage
                         polls.addTask {
                             let report = await self.engine.poll(feed, gate: gate, countErrors: counting)
-                            self.engine.deliverOutbox()
+                            await self.engine.deliverOutboxOffPool()
                             await self.state.finish(url, report: report)
                         }
                     }
                 }
+                // Alerts left in the outbox by a failing sink (disk full, spool
+                // unwritable) are retried even when no feed is due.
+                if ContinuousClock.now - lastDelivery > .seconds(30) {
+                    polls.addTask { await self.engine.deliverOutboxOffPool() }
+                    lastDelivery = .now
+                }
                 if lastPrune.map({ ContinuousClock.now - $0 > .seconds(3600) }) ?? true {
-                    prune()
+                    polls.addTask { await self.engine.offPool { self.prune() } }
                     lastPrune = .now
                 }
                 if ContinuousClock.now - lastStatus > .seconds(10) {
