@@ -4,6 +4,8 @@
 #   Benchmarks/e2e/run.sh 1000 10000       (default: 1000)
 #   NEWSBOAT_MAX=1000  newsboat runs only at N <= this (default 1000: at 10,000 it takes minutes per run)
 #   NEWSBOAT_THREADS=8 newsboat's reload-threads
+#   TOOLS="feedwatch"  run only these tools (default: feedwatch newsboat feedparser floor);
+#                      rows of the other tools in results.tsv are kept
 #
 # One private nginx on 127.0.0.1 (gzip + gzip_static, ETag, access_log off,
 # 2 workers) serves the generated corpus (Benchmarks/e2e/gencorpus.py: ~60 KB
@@ -29,6 +31,8 @@ SIZES=("$@")
 [ ${#SIZES[@]} -eq 0 ] && SIZES=(1000)
 NEWSBOAT_MAX=${NEWSBOAT_MAX:-1000}
 NEWSBOAT_THREADS=${NEWSBOAT_THREADS:-8}
+TOOLS=" ${TOOLS:-feedwatch newsboat feedparser floor} "
+want() { [[ "$TOOLS" == *" $1 "* ]]; }
 MAXN=0
 for n in "${SIZES[@]}"; do [ "$n" -gt "$MAXN" ] && MAXN=$n; done
 CN=$(( MAXN > 10000 ? MAXN : 10000 ))
@@ -47,6 +51,7 @@ git -C "$ROOT" rev-parse --short HEAD > "$HERE/results.commit" 2>/dev/null || tr
 [ -f "$RES" ] || printf 'n\ttool\tmode\twall_s\tcpu_s\trss_mb\tfeeds_per_s\tok\tnote\tdate\tloadavg\n' > "$RES"
 
 row() {  # row N TOOL MODE OK NOTE
+    want "$2" || return 0
     local fps
     fps=$(awk -v n="$1" -v w="$WALL" 'BEGIN { printf "%.0f", n / w }')
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$WALL" "$CPU" "$RSS" "$fps" "$4" "$5" \
@@ -75,16 +80,16 @@ per_host_delay = "0s"
 TOML
         awk '{print "[[feed]]\nurl = \"" $0 "\""}' "$URLS"
     } > "$D/fw.toml"
-    for MODE in cold warm; do
+    want feedwatch && for MODE in cold warm; do
         timed "$D/time.txt" "$BIN" run --once --all --config "$D/fw.toml" --log-level warning > "$D/fw-$MODE.out" 2> "$D/fw-$MODE.log" || true
         IFS=, read -r fetched s200 s304 <<< "$(source "$HERE/sampler.sh"; db_counts "$D/fw/feedwatch.sqlite")"
         want=$([ $MODE = cold ] && echo "$s200" || echo "$s304")
         alerts=$(wc -l < "$D/fw/alerts.log" 2>/dev/null || echo 0)
-        row "$N" feedwatch $MODE "$want/$N" "alerts=$alerts"
+        row "$N" feedwatch $MODE "$want/$N" "alerts=$alerts, built from $(cat "$HERE/results.commit" 2>/dev/null)"
     done
 
     # --- newsboat
-    if command -v newsboat >/dev/null && [ "$N" -le "$NEWSBOAT_MAX" ]; then
+    if want newsboat && command -v newsboat >/dev/null && [ "$N" -le "$NEWSBOAT_MAX" ]; then
         mkdir -p "$D/nb/home"
         printf 'reload-threads %s\nshow-read-feeds yes\n' "$NEWSBOAT_THREADS" > "$D/nb/config"
         for MODE in cold warm; do
@@ -97,7 +102,8 @@ TOML
     fi
 
     # --- feedparser loop
-    for MODE in cold warm; do
+    # (the floor's warm pass needs the ETags the feedparser loop saved)
+    (want feedparser || want floor) && for MODE in cold warm; do
         timed "$D/time.txt" "$PY" "$HERE/fpl.py" "$URLS" "$D/fpl-state.json" $MODE 8 > "$D/fpl-$MODE.out" || true
         out=$(cat "$D/fpl-$MODE.out")
         want=$([ $MODE = cold ] && echo "$out" | sed 's/.*s200=\([0-9]*\).*/\1/' || echo "$out" | sed 's/.*s304=\([0-9]*\).*/\1/')
@@ -105,6 +111,7 @@ TOML
     done
 
     # --- floor: curl --parallel + xmllint --stream
+    if want floor; then
     mkdir -p "$D/floor"
     awk -v d="$D/floor" '{n = $0; sub(/.*\//, "", n); if (NR > 1) print "next"; print "url = \"" $0 "\"\noutput = \"" d "/" n "\"\ncompressed\nwrite-out = \"%{http_code}\\n\""}' "$URLS" > "$D/curl-cold.cfg"
     cat > "$D/floor.sh" <<SH
@@ -126,9 +133,10 @@ with open(sys.argv[2], "w") as f:
 PY
     timed "$D/time.txt" curl --parallel --parallel-max 16 -s -K "$D/curl-warm.cfg" > "$D/floor-codes" 2>/dev/null || true
     row "$N" floor warm "$(grep -c '^304$' "$D/floor-codes" || true)/$N" "curl conditional GET"
+    fi
 
-    # replace older rows of this N
-    awk -F'\t' -v n="$N" 'NR == 1 || $1 != n' "$RES" > "$RES.tmp"
+    # replace older rows of this N (of the tools that ran)
+    awk -F'\t' -v n="$N" -v tools="$TOOLS" 'NR == 1 || $1 != n || index(tools, " " $2 " ") == 0' "$RES" > "$RES.tmp"
     cat "$RES.new" >> "$RES.tmp"
     mv "$RES.tmp" "$RES"; rm -f "$RES.new"
 done
