@@ -207,7 +207,12 @@ ver() { "$@" 2>&1 | head -1 || echo "not installed"; }
     echo
     echo "## Idle and soak against their targets"
     echo
-    /usr/bin/python3 - "$B/idle/last.txt" "$B/soak/last.txt" <<'PY'
+    for pair in "idle/last.txt soak/last.txt" "idle/last-143f7ea.txt soak/last-143f7ea.txt"; do
+    set -- $pair
+    [ -f "$B/$1" ] || [ -f "$B/$2" ] || continue
+    echo "From \`$1\` and \`$2\`:"
+    echo
+    /usr/bin/python3 - "$B/$1" "$B/$2" <<'PY'
 import os, sys
 def kv(path):
     d = {}
@@ -232,8 +237,11 @@ if "growth_pct" in s:
     row(run, "RSS growth after warm-up (%s MB → %s MB)" % (s["rss_warm_mb"], s["rss_end_mb"]), "%s %%" % s["growth_pct"], "< 5 %", float(s["growth_pct"]) < 5)
 PY
     echo
+    done
     for part in "idle/last.txt:Idle cost (issue 6): Benchmarks/idle/run.sh — targets avg CPU < 5 % of one core, RSS < 150 MB, growth < 5 %" \
                 "soak/last.txt:Memory soak (issue 7): Benchmarks/soak/run.sh — target RSS growth after warm-up < 5 %" \
+                "idle/last-143f7ea.txt:Idle cost, earlier run (daemon built from 143f7ea)" \
+                "soak/last-143f7ea.txt:Memory soak, earlier run (daemon built from 143f7ea)" \
                 "soak/leak.txt:Leak check: valgrind --leak-check=full (Benchmarks/soak/run.sh)"; do
         f=${part%%:*}; title=${part#*:}
         echo "## $title"
