@@ -146,9 +146,14 @@ if [ "${NO_LEAK:-0}" != 1 ]; then
                 --log-level warning > /dev/null 2> "$WORK/leak-run.log" && echo "exit=0" || echo "exit=$?"
             echo "fetched=$(db_counts "$WORK/leak/feedwatch.sqlite")"
             if ls "$WORK"/lsan.* >/dev/null 2>&1; then
-                grep -h -E 'SUMMARY|ERROR: LeakSanitizer|Direct leak|Indirect leak' "$WORK"/lsan.* | head -40
-                echo "--- first leak stacks:"
-                grep -h -A12 'Direct leak' "$WORK"/lsan.* | head -60
+                grep -h -E 'SUMMARY|ERROR: LeakSanitizer' "$WORK"/lsan.*
+                echo "direct_leak_records=$(cat "$WORK"/lsan.* | grep -c 'Direct leak' || true)"
+                echo "indirect_leak_records=$(cat "$WORK"/lsan.* | grep -c 'Indirect leak' || true)"
+                echo "(only indirect leaks = memory reachable only from a cycle of leaked objects, e.g. a Swift reference cycle)"
+                echo "--- the largest leak records with their stacks (first 120 lines):"
+                awk '/(Direct|Indirect) leak of/ {p = 1} p && /^$/ {p = 0; print "" } p' "$WORK"/lsan.* \
+                    | sed -E 's/ \(\/[^)]*\)$//; s/^ +#/  #/' | head -120
+                cp "$WORK"/lsan.* "$HERE/" 2>/dev/null && echo "(full report: Benchmarks/soak/$(cd "$HERE" && ls lsan.* | head -1))"
             else
                 echo "LeakSanitizer: no leaks reported (no report written)"
             fi
