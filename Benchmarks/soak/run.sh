@@ -153,7 +153,7 @@ if [ "${NO_LEAK:-0}" != 1 ]; then
                 echo "--- the largest leak records with their stacks (first 120 lines):"
                 awk '/(Direct|Indirect) leak of/ {p = 1} p && /^$/ {p = 0; print "" } p' "$WORK"/lsan.* \
                     | sed -E 's/ \(\/[^)]*\)$//; s/^ +#/  #/' | head -120
-                cp "$WORK"/lsan.* "$HERE/" 2>/dev/null && echo "(full report: Benchmarks/soak/$(cd "$HERE" && ls lsan.* | head -1))"
+                cat "$WORK"/lsan.* > "$HERE/lsan-report.txt" && echo "(full report: Benchmarks/soak/lsan-report.txt)"
             else
                 echo "LeakSanitizer: no leaks reported (no report written)"
             fi
