@@ -86,21 +86,8 @@ import Glibc
             Thread.sleep(forTimeInterval: 0.1)
         }
         Thread.sleep(forTimeInterval: 2)
-        let locker = Process()
-        locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        locker.arguments = ["python3", "-c", """
-            import sqlite3, sys, time
-            c = sqlite3.connect(sys.argv[1], isolation_level=None)
-            c.execute('BEGIN EXCLUSIVE')
-            print('locked', flush=True)
-            time.sleep(10)
-            c.execute('ROLLBACK')
-            """, db]
-        let lockOut = Pipe()
-        locker.standardOutput = lockOut
-        try locker.run()
+        let locker = try Faults.lockDatabase(db, seconds: 10)
         defer { if locker.isRunning { kill(locker.processIdentifier, SIGKILL) } }
-        _ = lockOut.fileHandleForReading.availableData // "locked"
         let lockStart = Date()
         try server.setRoutes(routes)
 

@@ -261,21 +261,8 @@ import Glibc
 
         // Another process takes the write lock and holds it for 9 s (the
         // store's busy timeout is 5 s).
-        let locker = Process()
-        locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        locker.arguments = ["python3", "-c", """
-            import sqlite3, sys, time
-            c = sqlite3.connect(sys.argv[1], isolation_level=None)
-            c.execute('BEGIN EXCLUSIVE')
-            print('locked', flush=True)
-            time.sleep(9)
-            c.execute('ROLLBACK')
-            """, db]
-        let out = Pipe()
-        locker.standardOutput = out
-        try locker.run()
+        let locker = try Faults.lockDatabase(db, seconds: 9)
         defer { if locker.isRunning { locker.terminate() } }
-        _ = out.fileHandleForReading.availableData   // "locked"
 
         let reports = await engine.runPass(try engine.dueFeeds(now: Date(), all: true))
         locker.waitUntilExit()

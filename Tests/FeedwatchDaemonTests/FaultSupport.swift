@@ -205,6 +205,26 @@ enum Faults {
 
     /// Prints one summary line per case (visible in `swift test` output) so
     /// the closing note can count injected faults and verified alerts.
+    /// Another process (python3's sqlite3) takes the database's write lock
+    /// (`BEGIN EXCLUSIVE`) and holds it for `seconds`; returns once it holds it.
+    static func lockDatabase(_ path: String, seconds: Int) throws -> Process {
+        let locker = Process()
+        locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        locker.arguments = ["python3", "-c", """
+            import sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None)
+            c.execute('BEGIN EXCLUSIVE')
+            print('locked', flush=True)
+            time.sleep(\(seconds))
+            c.execute('ROLLBACK')
+            """, path]
+        let out = Pipe()
+        locker.standardOutput = out
+        try locker.run()
+        _ = out.fileHandleForReading.availableData   // "locked"
+        return locker
+    }
+
     static func summary(_ name: String, injected: Int, alertsVerified: Int, _ extra: String = "") {
         print("FAULT-SUMMARY case=\(name) injected_faults=\(injected) alerts_verified=\(alertsVerified)\(extra.isEmpty ? "" : " " + extra)")
     }
