@@ -16,15 +16,6 @@ public struct FeedStatus: Sendable, Equatable {
     public var alerts: Int
     public var lastError: String?
 
-    /// ok | error | backoff | gone | new
-    static func state(of s: FeedState?) -> String {
-        guard let s, s.lastFetch != nil || s.gone else { return "new" }
-        if s.gone { return "gone" }
-        if s.consecutiveErrors == 0 { return "ok" }
-        // One failure is an error; from the second on the feed is being backed off.
-        return s.consecutiveErrors >= 2 || s.retryAfterUntil != nil ? "backoff" : "error"
-    }
-
     /// Rows for every configured feed, in config order. Reads the database
     /// without creating it: before the first run every feed is "new".
     public static func rows(config: DaemonConfig) throws -> [FeedStatus] {
@@ -37,7 +28,7 @@ public struct FeedStatus: Sendable, Equatable {
         return config.feeds.map { feed in
             let s = states[feed.url]
             return FeedStatus(url: s?.currentURL ?? feed.url, configuredURL: feed.url, name: feed.name ?? s?.name,
-                              state: state(of: s), lastFetch: s?.lastFetch, lastStatus: s?.lastStatus,
+                              state: s?.statusState(now: Date()) ?? "new", lastFetch: s?.lastFetch, lastStatus: s?.lastStatus,
                               consecutiveErrors: s?.consecutiveErrors ?? 0, nextDue: s?.gone == true ? nil : s?.nextDue,
                               itemsSeen: s?.itemsSeen ?? 0, alerts: s?.alerts ?? 0, lastError: s?.lastError)
         }

@@ -69,3 +69,32 @@ import Testing
         #expect(!d.isOutage)
     }
 }
+
+/// Per-host politeness (CONTRACT `max_per_host`, `per_host_delay`): asserts the
+/// lower bounds the gate promises, not a speed.
+@Suite struct HostGateTests {
+    @Test func requestStartsToOneHostAreSpacedAndOtherHostsAreNot() async {
+        let gate = HostGate()
+        let clock = ContinuousClock()
+        let t0 = clock.now
+        await gate.acquire(host: "a.example", maxPerHost: 4, delay: 0.3)
+        await gate.acquire(host: "b.example", maxPerHost: 4, delay: 0.3)
+        let otherHost = clock.now - t0
+        await gate.acquire(host: "a.example", maxPerHost: 4, delay: 0.3)
+        let sameHost = clock.now - t0
+        #expect(otherHost < .milliseconds(250), "another host waited for a.example's delay")
+        #expect(sameHost >= .milliseconds(300), "second start to a.example after \(sameHost)")
+    }
+
+    @Test func inFlightPerHostIsCapped() async {
+        let gate = HostGate()
+        await gate.acquire(host: "a.example", maxPerHost: 1, delay: 0)
+        #expect(await gate.current(host: "a.example") == 1)
+        let waiter = Task { await gate.acquire(host: "a.example", maxPerHost: 1, delay: 0); return true }
+        try? await Task.sleep(for: .milliseconds(200))
+        #expect(await gate.current(host: "a.example") == 1, "a second transfer started while one was in flight")
+        await gate.release(host: "a.example")
+        #expect(await waiter.value)
+        #expect(await gate.current(host: "a.example") == 1)
+    }
+}

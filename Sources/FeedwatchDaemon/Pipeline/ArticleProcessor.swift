@@ -43,7 +43,6 @@ struct ArticleProcessor {
         var updates: [ArticleUpdate] = []
         var newStories: [NewStory] = []
         var alerts: [Alert] = []
-        var seen = 0
     }
 
     /// One changed or new item, scored: the work that needs no lock.
@@ -83,9 +82,8 @@ struct ArticleProcessor {
 
     /// Phase 2 (under the engine's story lock, so two feeds carrying the same
     /// event at the same moment cannot each open a story): stories and alerts.
-    func plan(_ prepared: [Prepared], seen: Int, lookup: Lookup) throws -> Plan {
+    func plan(_ prepared: [Prepared], lookup: Lookup) throws -> Plan {
         var plan = Plan()
-        plan.seen = seen
         // Candidate stories are loaded lazily: most fetches carry nothing relevant.
         var candidates: [Candidate]?
         func storyCandidates() throws -> [Candidate] {

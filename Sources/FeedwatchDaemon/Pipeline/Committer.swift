@@ -19,7 +19,7 @@ final class Committer: @unchecked Sendable {
         /// A feed state only (304, same body, error, gone).
         case state(FeedState)
         /// A changed feed: its prepared (scored) items, planned in the batch.
-        case fetch(processor: ArticleProcessor, prepared: [ArticleProcessor.Prepared], state: FeedState, seen: Int)
+        case fetch(processor: ArticleProcessor, prepared: [ArticleProcessor.Prepared], state: FeedState)
     }
 
     private let store: FeedStore
@@ -64,9 +64,9 @@ final class Committer: @unchecked Sendable {
             switch work {
             case .state(let s):
                 commits.append((FetchCommit(feed: s), done))
-            case .fetch(let processor, let prepared, let state, let seen):
+            case .fetch(let processor, let prepared, let state):
                 do {
-                    let plan = try processor.plan(prepared, seen: seen, lookup: overlay.lookup(store))
+                    let plan = try processor.plan(prepared, lookup: overlay.lookup(store))
                     overlay.absorb(plan, feedName: processor.feedName)
                     var s = state
                     s.firstFetchDone = true

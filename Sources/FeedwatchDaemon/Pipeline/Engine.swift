@@ -217,8 +217,7 @@ public final class Engine: @unchecked Sendable {
         let prepared = try processor.prepare(items: parsed.items) {
             try store.knownArticles(feedURL: feed.url, identities: $0)
         }
-        let committed = try await committer.submit(.fetch(processor: processor, prepared: prepared,
-                                                          state: state, seen: parsed.items.count))
+        let committed = try await committer.submit(.fetch(processor: processor, prepared: prepared, state: state))
         report.newArticles = committed.inserted
         report.alerts = committed.alertsQueued
     }

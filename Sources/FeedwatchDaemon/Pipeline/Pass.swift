@@ -30,8 +30,7 @@ actor HostGate {
         if inFlight[host] == 0 { inFlight[host] = nil }
     }
 
-    /// Highest concurrent count seen is not tracked here; tests observe the
-    /// server side instead.
+    /// Transfers to `host` in flight now (for tests and diagnostics).
     func current(host: String) -> Int { inFlight[host, default: 0] }
 }
 
