@@ -96,6 +96,10 @@ extension KeywordRules {
     }
 
     func evaluate(hits: [Hit], summary: ScanSummary) -> Score {
+        // Local copies of the tables the closures below read: a closure that
+        // reads `self.terms` captures all of `self`, and the sort copied the
+        // whole rule set (~20 retains) per comparison — 3% of a cold pass.
+        let terms = self.terms, groups = self.groups
         var occ = occurrences(from: hits, commaWords: summary.commaWords)
         var notes: [String] = []
 

@@ -140,10 +140,19 @@ public enum HTMLText {
             }
             if c == 0x0A || c == 0x0D || c == 0x09 || c == 0x20 || c == 0x0C {
                 space()
+                i += 1
             } else {
                 emit(c)
+                i += 1
+                // The rest of a run of plain text goes straight out: nothing is
+                // pending after emit (most of a description is such runs).
+                while i < n {
+                    let d = s[i]
+                    if d == 0x3C || d == 0x26 || d == 0x0A || d == 0x0D || d == 0x09 || d == 0x20 || d == 0x0C { break }
+                    out.append(d)
+                    i += 1
+                }
             }
-            i += 1
         }
         return out
     }

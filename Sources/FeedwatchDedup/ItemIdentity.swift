@@ -75,11 +75,18 @@ public enum ItemIdentity {
     /// re-case titles between fetches), plus the published time in whole
     /// seconds since 1970 ("" when unknown).
     static func titleDateKey(title: String?, published: Date?) -> String {
-        // Scalar-wise (not Character-wise: grapheme breaking made this the
-        // costliest line of a cold pass).
+        let d = published.flatMap(wholeSeconds).map { String($0) } ?? ""
+        let t = title ?? ""
+        return (asciiFoldedTitle(t) ?? foldedTitle(t)) + "|" + d
+    }
+
+    /// Case folded, runs of White_Space collapsed to one space, trimmed.
+    /// Scalar-wise (not Character-wise: grapheme breaking made this the
+    /// costliest line of a cold pass).
+    static func foldedTitle(_ title: String) -> String {
         var t = String.UnicodeScalarView()
         var pendingSpace = false
-        for scalar in (title ?? "").lowercased().unicodeScalars {
+        for scalar in title.lowercased().unicodeScalars {
             if scalar.properties.isWhitespace {
                 pendingSpace = !t.isEmpty
             } else {
@@ -88,12 +95,37 @@ public enum ItemIdentity {
                 t.append(scalar)
             }
         }
-        let d = published.flatMap(wholeSeconds).map { String($0) } ?? ""
-        return String(t) + "|" + d
+        return String(t)
+    }
+
+    /// `foldedTitle` for an all-ASCII title (most of them) in one byte pass:
+    /// A–Z folded, the ASCII White_Space characters (TAB, LF, VT, FF, CR,
+    /// space) collapsed. nil when the title has a non-ASCII byte.
+    static func asciiFoldedTitle(_ title: String) -> String? {
+        var title = title
+        return title.withUTF8 { buf -> String? in
+            var out: [UInt8] = []
+            out.reserveCapacity(buf.count)
+            var pendingSpace = false
+            for b in buf {
+                if b >= 0x80 { return nil }
+                if b == 0x20 || (b >= 0x09 && b <= 0x0D) {
+                    pendingSpace = !out.isEmpty
+                } else {
+                    if pendingSpace { out.append(0x20) }
+                    pendingSpace = false
+                    out.append(b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
+                }
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 
     private static func nonEmpty(_ s: String?) -> String? {
-        guard let s else { return nil }
+        guard let s, let first = s.utf8.first, let last = s.utf8.last else { return nil }
+        // Nothing to trim when both ends are printable ASCII (the common case):
+        // skips Foundation's trimming, which was 3% of a cold pass.
+        if first > 0x20, first < 0x7F, last > 0x20, last < 0x7F { return s }
         let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
         return t.isEmpty ? nil : t
     }

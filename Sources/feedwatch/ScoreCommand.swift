@@ -60,7 +60,7 @@ struct ScoreCommand: AsyncParsableCommand {
                 data = file == "-" ? FileHandle.standardInput.readDataToEndOfFile() : try Data(contentsOf: URL(fileURLWithPath: file))
             } catch {
                 if json {
-                    out += "{\"file\": \(jsonString(file)), \"error\": \(jsonString("cannot read: \(error.localizedDescription)"))}\n"
+                    out += "{\"file\": \(JSONText.quote(file)), \"error\": \(JSONText.quote("cannot read: \(error.localizedDescription)"))}\n"
                 } else {
                     out += "\(file): cannot read: \(error.localizedDescription)\n"
                 }
@@ -95,64 +95,35 @@ struct ScoreCommand: AsyncParsableCommand {
     func jsonLine(_ file: String, _ s: Score) -> String {
         var o = "{\"file\": "
         o.reserveCapacity(256 + s.matches.count * 80)
-        o += jsonString(file)
-        o += ", \"score\": "; o += jsonNumber(s.value)
-        o += ", \"threshold\": "; o += jsonNumber(s.threshold)
+        o += JSONText.quote(file)
+        o += ", \"score\": "; o += JSONText.number(s.value)
+        o += ", \"threshold\": "; o += JSONText.number(s.threshold)
         o += s.alert ? ", \"alert\": true, \"matches\": [" : ", \"alert\": false, \"matches\": ["
         for (i, m) in s.matches.enumerated() {
             o += i > 0 ? ", {\"term\": " : "{\"term\": "
-            o += jsonString(m.term)
-            o += ", \"group\": "; o += jsonString(m.group)
-            o += ", \"weight\": "; o += jsonNumber(m.weight)
+            o += JSONText.quote(m.term)
+            o += ", \"group\": "; o += JSONText.quote(m.group)
+            o += ", \"weight\": "; o += JSONText.number(m.weight)
             o += ", \"count\": "; o += String(m.count)
             if explain { o += ", \"positions\": [" + m.positions.map(String.init).joined(separator: ", ") + "]" }
             o += "}"
         }
         o += "]"
-        if explain { o += ", \"notes\": [" + s.notes.map(jsonString).joined(separator: ", ") + "]" }
+        if explain { o += ", \"notes\": [" + s.notes.map(JSONText.quote).joined(separator: ", ") + "]" }
         o += "}\n"
         return o
     }
 
     func readable(_ file: String, _ s: Score) -> String {
-        var o = "\(file): score \(jsonNumber(s.value)) threshold \(jsonNumber(s.threshold)) \(s.alert ? "ALERT" : "no alert")\n"
+        var o = "\(file): score \(JSONText.number(s.value)) threshold \(JSONText.number(s.threshold)) \(s.alert ? "ALERT" : "no alert")\n"
         for m in s.matches {
-            o += "  \(m.term)  [\(m.group), weight \(jsonNumber(m.weight))] ×\(m.count)"
+            o += "  \(m.term)  [\(m.group), weight \(JSONText.number(m.weight))] ×\(m.count)"
             if explain { o += " at word \(m.positions.map(String.init).joined(separator: ", "))" }
             o += "\n"
         }
         if explain { for n in s.notes { o += "  · \(n)\n" } }
         return Sanitize.terminal(o)
     }
-}
-
-fileprivate func jsonNumber(_ d: Double) -> String {
-    guard d.isFinite else { return "0" }
-    if d == d.rounded(), abs(d) < 1e15 { return "\(Int(d)).0" }
-    return "\(d)"
-}
-
-fileprivate func jsonString(_ s: String) -> String {
-    // Fast path: nothing to escape.
-    if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0xE2 }) { return "\"" + s + "\"" }
-    var o = "\""
-    for u in s.unicodeScalars {
-        switch u {
-        case "\"": o += "\\\""
-        case "\\": o += "\\\\"
-        case "\n": o += "\\n"
-        case "\r": o += "\\r"
-        case "\t": o += "\\t"
-        default:
-            if u.value < 0x20 || u.value == 0x2028 || u.value == 0x2029 {
-                let hex = String(u.value, radix: 16)
-                o += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            } else {
-                o.unicodeScalars.append(u)
-            }
-        }
-    }
-    return o + "\""
 }
 
 /// Keeps terminal control sequences from file names and feed text out of readable output.

@@ -26,6 +26,33 @@ import FeedwatchCore
         #expect(a != c)
     }
 
+    /// The byte-level ASCII fold must agree with the Unicode one on every
+    /// ASCII title, or identities would change with a title's character set.
+    @Test func asciiTitleFoldMatchesUnicodeFold() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("aZ09 \t\n\r\u{0B}\u{0C}-,.'\"|\u{1F}\u{7F}Kim JONG un".unicodeScalars)
+        for _ in 0..<2000 {
+            let n = Int.random(in: 0...24, using: &rng)
+            var s = String.UnicodeScalarView()
+            for _ in 0..<n { s.append(alphabet.randomElement(using: &rng)!) }
+            let title = String(s)
+            #expect(ItemIdentity.asciiFoldedTitle(title) == ItemIdentity.foldedTitle(title), "\(title.debugDescription)")
+        }
+        #expect(ItemIdentity.asciiFoldedTitle("Путин  и Ким") == nil)
+        #expect(ItemIdentity.foldedTitle("Путин\u{00A0} И Ким ") == "путин и ким")
+        #expect(ItemIdentity.asciiFoldedTitle("  Kim\t\tMEETS  Putin ") == "kim meets putin")
+    }
+
+    /// GUIDs and links are trimmed of Unicode white space, not only ASCII.
+    @Test func guidTrimmedOfUnicodeWhiteSpace() {
+        let ids = ItemIdentity.identities(for: [
+            IdentityInput(guid: "\u{00A0}tag:x,1\u{3000}", link: nil, title: "A", published: d1),
+            IdentityInput(guid: "tag:x,2", link: nil, title: "B", published: d1),
+            IdentityInput(guid: "\u{2028}", link: " https://example.org/3 ", title: "C", published: d1),
+        ])
+        #expect(ids == ["g:tag:x,1", "g:tag:x,2", "u:https://example.org/3"])
+    }
+
     @Test func guidReusedForEveryItemFallsBackToLink() {
         let items = (1...5).map {
             IdentityInput(guid: "https://example.org/feed", link: "https://example.org/story/\($0)", title: "Story \($0)", published: d1)

@@ -195,4 +195,27 @@ struct RepairTests {
         let feed = try FeedParser.parse(Array(doc.utf8))
         #expect(feed.items.count == 1)
     }
+    /// The memchr scan measures the same spans as the obvious byte loop.
+    @Test func longestStartTagAgreesWithByteLoop() {
+        func naive(_ b: [UInt8]) -> Int {
+            var longest = 0, i = 0
+            while i < b.count {
+                if b[i] == 0x3C, i + 1 < b.count, (b[i + 1] | 0x20) >= 0x61, (b[i + 1] | 0x20) <= 0x7A {
+                    var j = i + 1
+                    while j < b.count, b[j] != 0x3E { j += 1 }
+                    longest = max(longest, j - i)
+                    i = j
+                } else { i += 1 }
+            }
+            return longest
+        }
+        let alphabet = Array("<>a Z!?/x=\"".utf8)
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<3000 {
+            let doc = (0..<Int.random(in: 0...40, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
+            #expect(FeedParser.longestStartTag(doc) == naive(doc), "\(String(decoding: doc, as: UTF8.self))")
+        }
+        #expect(FeedParser.longestStartTag(Array("<a href='x'>".utf8)) == 11)
+        #expect(FeedParser.longestStartTag([]) == 0)
+    }
 }
