@@ -265,6 +265,29 @@ public final class FeedStore: StateStore {
         }
     }
 
+    /// The states of the given feeds that exist, keyed by configured URL: one
+    /// indexed statement for a whole batch of polls instead of one read each.
+    public func feedStates(_ configuredURLs: [String]) throws -> [String: FeedState] {
+        guard !configuredURLs.isEmpty else { return [:] }
+        let list = try jsonArray(configuredURLs)
+        return try run {
+            try pool.read { db in
+                let stmt = try db.cachedStatement(sql: """
+                    SELECT \(Self.feedColumns) FROM feed
+                    WHERE configured_url IN (SELECT value FROM json_each(?))
+                    """)
+                var found: [String: FeedState] = [:]
+                found.reserveCapacity(configuredURLs.count)
+                let rows = try Row.fetchCursor(stmt, arguments: [list])
+                while let row = try rows.next() {
+                    let state = Self.feedState(row)
+                    found[state.configuredURL] = state
+                }
+                return found
+            }
+        }
+    }
+
     /// The configured feeds (and, with `includeInactive`, removed ones too), in
     /// the order they were first configured.
     public func allFeedStates(includeInactive: Bool) throws -> [FeedState] {

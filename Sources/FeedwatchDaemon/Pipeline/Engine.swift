@@ -102,11 +102,12 @@ public final class Engine: @unchecked Sendable {
     /// - Parameter now: the wall-clock time to record and schedule from
     ///   (injected by tests); by default the time the fetch finished.
     public func poll(_ feed: FeedConfig, now injectedNow: Date? = nil, gate: HostGateHandle = HostGateHandle(),
-                     countErrors: Bool = true) async -> PollReport {
+                     countErrors: Bool = true, prefetched: PrefetchedState? = nil) async -> PollReport {
         let (config, rules) = lock.withLock { current }
         var report = PollReport(url: feed.url, outcome: "error", host: Self.host(of: feed.url))
         do {
-            var state = try store.feedState(feed.url) ?? FeedState.new(configuredURL: feed.url, name: feed.name)
+            let stored = try prefetched.map(\.state) ?? store.feedState(feed.url)
+            var state = stored ?? FeedState.new(configuredURL: feed.url, name: feed.name)
             if state.gone {
                 report.outcome = "gone"
                 return report
@@ -325,6 +326,11 @@ public enum EngineError: Error, CustomStringConvertible {
     }
 }
 
+/// A feed's stored state read ahead by `runPass` (`state` nil: not stored yet).
+public struct PrefetchedState: Sendable {
+    public var state: FeedState?
+}
+
 extension FeedState {
     static func new(configuredURL: String, name: String?) -> FeedState {
         var s = FeedState(configuredURL: configuredURL)
@@ -334,13 +340,7 @@ extension FeedState {
 
     /// The scheduler's hints, kept as JSON in the store.
     var pollHints: PollHints {
-        get {
-            guard let json = hintsJSON, let data = json.data(using: .utf8),
-                  let h = try? JSONDecoder().decode(PollHints.self, from: data) else { return PollHints() }
-            return h
-        }
-        set {
-            hintsJSON = (try? JSONEncoder().encode(newValue)).flatMap { String(data: $0, encoding: .utf8) }
-        }
+        get { hintsJSON.map(PollHints.init(storedJSON:)) ?? PollHints() }
+        set { hintsJSON = newValue.storedJSON }
     }
 }

@@ -54,18 +54,39 @@ extension Engine {
     public func runPass(_ feeds: [FeedConfig], gate: HostGateHandle = HostGateHandle(),
                         countErrors: Bool = true) async -> [PollReport] {
         let width = max(1, config.maxConcurrent)
+        // Feed states are read a chunk at a time, just before the chunk's
+        // polls start (one query instead of one per feed: 5% of a warm pass),
+        // and small enough that a state is never read long before its poll.
+        let chunk = max(64, width * 4)
+        var prefetched: [String: FeedState] = [:]
+        var prefetchedUpTo = 0
+        var usable = false
+        var next = 0
+        func launch(_ group: inout TaskGroup<PollReport>) {
+            guard next < feeds.count else { return }
+            if next >= prefetchedUpTo {
+                let end = min(feeds.count, next + chunk)
+                let urls = feeds[next..<end].map(\.url)
+                if let states = try? store.feedStates(urls) {
+                    prefetched = states
+                    usable = true
+                } else {
+                    prefetched = [:]
+                    usable = false   // the poll reads its own row (and reports the error)
+                }
+                prefetchedUpTo = end
+            }
+            let feed = feeds[next]
+            next += 1
+            let known: PrefetchedState? = usable ? PrefetchedState(state: prefetched[feed.url]) : nil
+            group.addTask { await self.poll(feed, gate: gate, countErrors: countErrors, prefetched: known) }
+        }
         var reports: [PollReport] = []
         await withTaskGroup(of: PollReport.self) { group in
-            var iterator = feeds.makeIterator()
-            for _ in 0..<width {
-                guard let feed = iterator.next() else { break }
-                group.addTask { await self.poll(feed, gate: gate, countErrors: countErrors) }
-            }
+            for _ in 0..<width { launch(&group) }
             while let report = await group.next() {
                 reports.append(report)
-                if let feed = iterator.next(), !Task.isCancelled {
-                    group.addTask { await self.poll(feed, gate: gate, countErrors: countErrors) }
-                }
+                if !Task.isCancelled { launch(&group) }
             }
         }
         await deliverOutboxOffPool()
