@@ -15,7 +15,7 @@ public protocol StateStore: Sendable {
     func recentStoryCandidates(since: Date) throws -> [StoryCandidate]
     func storySources(_ storyID: String) throws -> [AlertSource]
     @discardableResult func commit(_ c: FetchCommit) throws -> CommitResult
-    @discardableResult func commit(batch: [FetchCommit]) throws -> [CommitResult]
+    @discardableResult func commit(batch: [FetchCommit], sync: Bool) throws -> [CommitResult]
     func updateFeedState(_ s: FeedState) throws
     func updateFeedStates(_ states: [FeedState]) throws
     func pendingOutbox(for sink: AlertSink, limit: Int) throws -> [OutboxEntry]
@@ -58,6 +58,7 @@ extension StateStore {
 public final class FeedStore: StateStore {
     public let path: String
     private let pool: DatabasePool
+    private let durability: Durability
 
     /// Rows handled per transaction by `prune`, so the sweep never holds the
     /// write lock for long.
@@ -84,6 +85,7 @@ public final class FeedStore: StateStore {
     public init(path: String, busyTimeout: TimeInterval = 5, durability: Durability = .full,
                 readOnly: Bool = false) throws {
         self.path = path
+        self.durability = durability
         var config = Configuration()
         config.readonly = readOnly
         config.busyMode = .timeout(busyTimeout)
@@ -451,11 +453,34 @@ public final class FeedStore: StateStore {
     /// fsync (see the type doc: synchronous=FULL) covers them all. Each
     /// commit keeps its own semantics; if any fails, none is written. The
     /// spine can use it to flush fetches that completed together.
+    ///
+    /// `sync: false` commits without the fsync (`synchronous=NORMAL` for this
+    /// one transaction): it survives a crash of the process, and the next
+    /// synced commit makes it durable too, but a power cut before that rolls
+    /// it back. Only for feed states whose loss costs nothing — a 304 changes
+    /// no validator and carries no article or alert; losing it means one feed
+    /// is polled a little early. Saves one fsync per batch of 304s.
     @discardableResult
-    public func commit(batch: [FetchCommit]) throws -> [CommitResult] {
+    public func commit(batch: [FetchCommit], sync: Bool = true) throws -> [CommitResult] {
         guard !batch.isEmpty else { return [] }
         let prepared = try batch.map { try prepare($0) }
-        return try run { try pool.write { db in try prepared.map { try apply($0, db) } } }
+        if sync || durability == .normal {
+            return try run { try pool.write { db in try prepared.map { try apply($0, db) } } }
+        }
+        precondition(batch.allSatisfy { $0.inserts.isEmpty && $0.updates.isEmpty && $0.newStories.isEmpty && $0.alerts.isEmpty },
+                     "only feed states may skip the fsync")
+        return try run {
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                defer { try? db.execute(sql: "PRAGMA synchronous = FULL") }
+                var results: [CommitResult] = []
+                try db.inTransaction(.immediate) {
+                    results = try prepared.map { try apply($0, db) }
+                    return .commit
+                }
+                return results
+            }
+        }
     }
 
     /// A commit with its JSON encoded up front, outside the write lock.

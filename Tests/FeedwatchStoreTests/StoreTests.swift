@@ -422,6 +422,27 @@ import Testing
         #expect(try store.feedState(feedA)?.itemsSeen == 1 && store.feedState(feedB)?.itemsSeen == 2)
     }
 
+    /// 304 states may skip the fsync; the writer goes back to FULL right after,
+    /// so the next article commit is synced as before.
+    @Test func unsyncedStateCommitIsWrittenAndFullSyncIsRestored() throws {
+        let dir = try TempDir()
+        do {
+            let store = try FeedStore(path: dir.dbPath)
+            try store.syncFeeds([(feedA, nil), (feedB, nil)])
+            var a = fetchedState(feedA), b = fetchedState(feedB)
+            a.etag = "\"v1\""
+            b.lastError = "timed out"
+            let results = try store.commit(batch: [FetchCommit(feed: a), FetchCommit(feed: b)], sync: false)
+            #expect(results.count == 2)
+            #expect(try store.durabilitySettings().synchronous == 2)
+            let good = FetchCommit(feed: fetchedState(feedA), inserts: [write(article(feedA, "1"))])
+            #expect(try store.commit(batch: [good]).map(\.inserted) == [1])
+        }
+        let reopened = try FeedStore(path: dir.dbPath)
+        #expect(try reopened.feedState(feedB)?.lastError == "timed out")
+        #expect(try reopened.feedState(feedA)?.itemsSeen == 1)
+    }
+
     @Test func constraintViolationRollsBackEverything() throws {
         let dir = try TempDir()
         let store = try FeedStore(path: dir.dbPath)

@@ -16,8 +16,10 @@ import FeedwatchStore
 /// the same event at the same moment cannot each open a story.
 final class Committer: @unchecked Sendable {
     enum Work {
-        /// A feed state only (304, same body, error, gone).
-        case state(FeedState)
+        /// A feed state only (304, same body, error, gone). `sync: false`
+        /// for a 304: nothing in it must survive a power cut (see
+        /// `FeedStore.commit(batch:sync:)`).
+        case state(FeedState, sync: Bool = true)
         /// A changed feed: its prepared (scored) items, planned in the batch.
         case fetch(processor: ArticleProcessor, prepared: [ArticleProcessor.Prepared], state: FeedState)
     }
@@ -59,11 +61,13 @@ final class Committer: @unchecked Sendable {
 
     private func commit(_ batch: [(Work, @Sendable (Result<CommitResult, Error>) -> Void)]) {
         let overlay = BatchOverlay()
+        var needsSync = false
         var commits: [(FetchCommit, @Sendable (Result<CommitResult, Error>) -> Void)] = []
         for (work, done) in batch {
             switch work {
-            case .state(let s):
+            case .state(let s, let sync):
                 commits.append((FetchCommit(feed: s), done))
+                if sync { needsSync = true }
             case .fetch(let processor, let prepared, let state):
                 do {
                     let plan = try processor.plan(prepared, lookup: overlay.lookup(store))
@@ -72,6 +76,7 @@ final class Committer: @unchecked Sendable {
                     s.firstFetchDone = true
                     commits.append((FetchCommit(feed: s, inserts: plan.inserts, updates: plan.updates,
                                                 newStories: plan.newStories, alerts: plan.alerts), done))
+                    needsSync = true
                 } catch {
                     done(.failure(error))
                 }
@@ -79,7 +84,7 @@ final class Committer: @unchecked Sendable {
         }
         guard !commits.isEmpty else { return }
         do {
-            let results = try store.commit(batch: commits.map(\.0))
+            let results = try store.commit(batch: commits.map(\.0), sync: needsSync)
             for (i, (_, done)) in commits.enumerated() { done(.success(results[i])) }
         } catch {
             // One bad commit must not fail the others: retry one by one.

@@ -140,7 +140,7 @@ public final class Engine: @unchecked Sendable {
             switch result.outcome {
             case .notModified:
                 succeed(&state, hints: hints, configured: configured, settings: settings, now: now)
-                _ = try await committer.submit(.state(state))
+                _ = try await committer.submit(.state(state, sync: false))
             case .gone:
                 state.gone = true
                 state.nextDue = nil

@@ -53,7 +53,16 @@ extension Engine {
     /// (DESIGN.md rule 7).
     public func runPass(_ feeds: [FeedConfig], gate: HostGateHandle = HostGateHandle(),
                         countErrors: Bool = true) async -> [PollReport] {
-        let width = max(1, config.maxConcurrent)
+        // `max_concurrent` bounds transfers, and the fetch engine enforces it
+        // (CurlEngine queues the rest). A poll also spends time after its
+        // transfer — parsing, scoring, waiting for its group commit's fsync —
+        // so twice as many polls are kept going: with exactly max_concurrent,
+        // every slot could sit waiting on one slow fsync while the network and
+        // the CPUs idle (a cold pass of 1,000 feeds: 1.32 s → 1.18 s on this
+        // disk). Memory stays bounded by the width. max_concurrent = 1 stays
+        // strictly one feed at a time, in order (deterministic story ids: the
+        // crash-safety tests compare runs alert by alert).
+        let width = config.maxConcurrent <= 1 ? 1 : config.maxConcurrent * 2
         // Feed states are read a chunk at a time, just before the chunk's
         // polls start (one query instead of one per feed: 5% of a warm pass),
         // and small enough that a state is never read long before its poll.
