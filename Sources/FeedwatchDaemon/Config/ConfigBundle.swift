@@ -10,6 +10,7 @@ public struct ConfigBundle: Sendable {
     public var rules: KeywordRules
 
     public static func load(configPath: String) throws(ConfigProblems) -> ConfigBundle {
+        KeywordRules.prepareInBackground()
         var problems: [ConfigProblem] = []
         var config: DaemonConfig?
         do {
