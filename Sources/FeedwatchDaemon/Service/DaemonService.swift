@@ -61,6 +61,7 @@ public final class DaemonService: Service, @unchecked Sendable {
         await withDiscardingTaskGroup { polls in
             var lastStatus = ContinuousClock.now
             var lastPrune: ContinuousClock.Instant?
+            var lastTrim = ContinuousClock.now
             var lastDelivery = ContinuousClock.now
             var lastWall = Date()
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -125,6 +126,10 @@ public final class DaemonService: Service, @unchecked Sendable {
                 if lastPrune.map({ ContinuousClock.now - $0 > .seconds(3600) }) ?? true {
                     polls.addTask { await self.engine.offPool { self.prune() } }
                     lastPrune = .now
+                }
+                if ContinuousClock.now - lastTrim > .seconds(60) {
+                    polls.addTask { _ = await self.engine.offPool { HeapTrim.release() } }
+                    lastTrim = .now
                 }
                 if ContinuousClock.now - lastStatus > .seconds(10) {
                     notify?.send("STATUS=\(statusLine())")
