@@ -53,14 +53,3 @@ public enum JSONText {
         return out + "]"
     }
 }
-
-/// RFC 3339 timestamps in UTC with a `Z` (`2018-04-10T07:00:00Z`).
-public enum RFC3339 {
-    public static func format(_ date: Date) -> String {
-        var t = time_t(floor(date.timeIntervalSince1970))
-        var tmv = tm()
-        gmtime_r(&t, &tmv)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(tmv.tm_year) + 1900, Int(tmv.tm_mon) + 1,
-                      Int(tmv.tm_mday), Int(tmv.tm_hour), Int(tmv.tm_min), Int(tmv.tm_sec))
-    }
-}

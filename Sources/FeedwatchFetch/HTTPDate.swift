@@ -1,4 +1,5 @@
 import Foundation
+import FeedwatchCore
 
 /// HTTP-date (RFC 9110 §5.6.7) parsing without DateFormatter (locale- and
 /// thread-independent, and cheap): IMF-fixdate plus the two obsolete forms a
@@ -40,42 +41,12 @@ enum HTTPDate {
         guard let d = day, let mo = month, let y = year, let h = hour, let mi = minute, let se = second,
               (1...31).contains(d), (0...23).contains(h), (0...59).contains(mi), (0...60).contains(se),
               y >= 1900 else { return nil }
-        let days = daysFromCivil(year: y, month: mo, day: d)
+        let days = CivilTime.daysFromCivil(year: y, month: mo, day: d)
         return Date(timeIntervalSince1970: Double(days * 86400 + h * 3600 + mi * 60 + se))
     }
 
-    /// Howard Hinnant's days_from_civil: days since 1970-01-01 (proleptic Gregorian).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
-    }
-
     /// RFC 3339 UTC, e.g. 1994-11-06T08:49:37Z.
-    static func rfc3339(_ date: Date) -> String {
-        let t = Int(date.timeIntervalSince1970.rounded(.down))
-        var days = t / 86400
-        var secs = t % 86400
-        if secs < 0 { secs += 86400; days -= 1 }
-        // civil_from_days
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        let yy = String(y)
-        return "\(String(repeating: "0", count: max(0, 4 - yy.count)))\(yy)-\(two(m))-\(two(d))T"
-            + "\(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60))Z"
-    }
+    static func rfc3339(_ date: Date) -> String { RFC3339.format(date) }
 }
 
 /// The response header fields the fetcher interprets, collected from libcurl's

@@ -1,4 +1,5 @@
 import Foundation
+import FeedwatchCore
 
 /// Parses the date forms feeds use into absolute instants. Tolerant about
 /// layout, strict about values: a field out of range (month 13, 25 o'clock,
@@ -286,7 +287,7 @@ public enum DateParser {
         guard (1...9999).contains(year), (1...12).contains(month), day >= 1,
               day <= daysInMonth(year, month), (0...23).contains(hour), (0...59).contains(minute),
               (0...59).contains(second) else { return nil }
-        let days = daysFromCivil(year, month, day)
+        let days = CivilTime.daysFromCivil(year: year, month: month, day: day)
         let t = Double(days * 86400 + hour * 3600 + minute * 60 + second - offset)
         return Date(timeIntervalSince1970: t)
     }
@@ -299,45 +300,6 @@ public enum DateParser {
         }
     }
 
-    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (m + 9) % 12
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
-    }
-
     /// RFC 3339 UTC with second precision, e.g. `2018-04-10T07:00:00Z`.
-    public static func rfc3339(_ date: Date) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(20)
-        appendRFC3339(date, to: &out)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Appends the RFC 3339 form (§5.6, UTC, "Z") as ASCII bytes.
-    static func appendRFC3339(_ date: Date, to out: inout [UInt8]) {
-        let t = Int(date.timeIntervalSince1970.rounded(.down))
-        var days = t / 86400
-        var secs = t % 86400
-        if secs < 0 { secs += 86400; days -= 1 }
-        // civil_from_days (Howard Hinnant)
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = max(0, min(9999, yoe + era * 400 + (m <= 2 ? 1 : 0)))
-        func two(_ v: Int) { out.append(UInt8(0x30 + v / 10)); out.append(UInt8(0x30 + v % 10)) }
-        two(y / 100); two(y % 100)
-        out.append(0x2D); two(m); out.append(0x2D); two(d)
-        out.append(0x54); two(secs / 3600); out.append(0x3A); two(secs % 3600 / 60); out.append(0x3A); two(secs % 60)
-        out.append(0x5A)
-    }
+    public static func rfc3339(_ date: Date) -> String { RFC3339.format(date) }
 }

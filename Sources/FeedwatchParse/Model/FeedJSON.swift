@@ -1,4 +1,5 @@
 import Foundation
+import FeedwatchCore
 
 extension ParsedFeed {
     /// The one-line JSON object of CONTRACT.md ("feedwatch parse --json output"),
@@ -88,7 +89,7 @@ struct JSONLine {
         defer { needComma = true }
         guard let d else { bytes.append(contentsOf: [0x6E, 0x75, 0x6C, 0x6C]); return }
         bytes.append(0x22)
-        DateParser.appendRFC3339(d, to: &bytes)
+        RFC3339.append(d, to: &bytes)
         bytes.append(0x22)
     }
     mutating func strings(_ a: [String]) {
