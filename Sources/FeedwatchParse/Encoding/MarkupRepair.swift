@@ -1,3 +1,4 @@
+import FeedwatchCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -208,7 +209,7 @@ enum MarkupRepair {
                 if isXMLEntity(nameStart, j - nameStart) { return j + 1 }
                 let name = String(decoding: UnsafeBufferPointer(start: p + nameStart, count: j - nameStart), as: Unicode.UTF8.self)
                 if MarkupRepair.xmlEntities.contains(name) || declared.contains(name) { return j + 1 }
-                if let cp = htmlEntityCodePoints[name] {
+                if let cp = HTMLEntities.html401[name] {
                     replace(from: i, length: j + 1 - i, with: Array("&#\(cp);".utf8))
                     return j + 1
                 }
