@@ -98,3 +98,40 @@ import Testing
         #expect(await gate.current(host: "a.example") == 1)
     }
 }
+
+/// Waiters are woken by release, in order, without polling delays; a waiter
+/// cancelled while queued takes no slot and does not strand the others.
+@Suite struct HostGateWaitTests {
+    @Test func releaseWakesTheNextWaiterPromptly() async {
+        let gate = HostGate()
+        #expect(await gate.acquire(host: "h", maxPerHost: 1, delay: 0))
+        let clock = ContinuousClock()
+        let waiter = Task { () -> Duration in
+            let t0 = clock.now
+            _ = await gate.acquire(host: "h", maxPerHost: 1, delay: 0)
+            return clock.now - t0
+        }
+        try? await Task.sleep(for: .milliseconds(100))
+        let released = clock.now
+        await gate.release(host: "h")
+        _ = await waiter.value
+        #expect(clock.now - released < .milliseconds(40), "woken \(clock.now - released) after the release")
+        #expect(await gate.current(host: "h") == 1)
+    }
+
+    @Test func cancelledWaiterTakesNoSlotAndPassesTheTurnOn() async {
+        let gate = HostGate()
+        #expect(await gate.acquire(host: "h", maxPerHost: 1, delay: 0))
+        let cancelled = Task { await gate.acquire(host: "h", maxPerHost: 1, delay: 0) }
+        try? await Task.sleep(for: .milliseconds(50))
+        let next = Task { await gate.acquire(host: "h", maxPerHost: 1, delay: 0) }
+        try? await Task.sleep(for: .milliseconds(50))
+        cancelled.cancel()
+        await gate.release(host: "h")
+        #expect(await cancelled.value == false)
+        #expect(await next.value == true)
+        #expect(await gate.current(host: "h") == 1)
+        await gate.release(host: "h")
+        #expect(await gate.current(host: "h") == 0)
+    }
+}

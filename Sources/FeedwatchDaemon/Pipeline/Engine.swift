@@ -115,7 +115,13 @@ public final class Engine: @unchecked Sendable {
             // Politeness is per host of the URL actually requested (after a
             // persisted permanent redirect, the new host).
             report.host = Self.host(of: state.currentURL)
-            await gate.gate.acquire(host: report.host, maxPerHost: config.maxPerHost, delay: config.perHostDelay)
+            guard await gate.gate.acquire(host: report.host, maxPerHost: config.maxPerHost,
+                                          delay: config.perHostDelay) else {
+                // Shutdown while waiting for the host: nothing fetched, nothing to record.
+                report.error = "cancelled"
+                report.nextDue = state.nextDue
+                return report
+            }
             let request = FetchRequest(url: state.currentURL, etag: state.etag, lastModified: state.lastModified)
             let result = await fetcher.fetch(request)
             await gate.gate.release(host: report.host)

@@ -4,30 +4,52 @@ import FeedwatchStore
 /// Politeness per host (Media Cloud's rule): at most `maxPerHost` transfers in
 /// flight to one host, and request starts to one host at least `delay` apart.
 /// Uses the monotonic clock, so a wall-clock jump cannot burst requests.
+///
+/// A poll over the in-flight cap waits on a continuation that `release`
+/// resumes (first come, first served) — not a polling sleep, which added up
+/// to 50 ms to every wait (seen as a bimodal 110/160 ms warm pass).
 actor HostGate {
     private var inFlight: [String: Int] = [:]
     private var nextStart: [String: ContinuousClock.Instant] = [:]
+    private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
     private let clock = ContinuousClock()
 
-    func acquire(host: String, maxPerHost: Int, delay: Double) async {
+    /// Takes a transfer slot for `host`; false (no slot taken, nothing to
+    /// release) when the task was cancelled while waiting.
+    @discardableResult
+    func acquire(host: String, maxPerHost: Int, delay: Double) async -> Bool {
         while true {
-            let now = clock.now
+            if Task.isCancelled {
+                wakeNext(host)   // pass on a wake-up this waiter may have consumed
+                return false
+            }
             let count = inFlight[host, default: 0]
+            if count >= max(1, maxPerHost) {
+                await withCheckedContinuation { waiters[host, default: []].append($0) }
+                continue
+            }
+            let now = clock.now
             let earliest = nextStart[host] ?? now
-            if count < maxPerHost && earliest <= now {
+            if earliest <= now {
                 inFlight[host] = count + 1
                 nextStart[host] = now.advanced(by: .milliseconds(Int64(delay * 1000)))
-                return
+                return true
             }
-            let wait = count < maxPerHost ? earliest - now : .milliseconds(50)
-            try? await Task.sleep(for: max(wait, .milliseconds(5)))
-            if Task.isCancelled { return }
+            try? await Task.sleep(for: earliest - now)
         }
     }
 
     func release(host: String) {
-        inFlight[host, default: 1] -= 1
-        if inFlight[host] == 0 { inFlight[host] = nil }
+        guard let count = inFlight[host] else { return }
+        inFlight[host] = count > 1 ? count - 1 : nil
+        wakeNext(host)
+    }
+
+    private func wakeNext(_ host: String) {
+        guard var queue = waiters[host], !queue.isEmpty else { return }
+        let next = queue.removeFirst()
+        waiters[host] = queue.isEmpty ? nil : queue
+        next.resume()
     }
 
     /// Transfers to `host` in flight now (for tests and diagnostics).
