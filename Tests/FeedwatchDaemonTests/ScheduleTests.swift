@@ -102,20 +102,25 @@ import Testing
 /// Waiters are woken by release, in order, without polling delays; a waiter
 /// cancelled while queued takes no slot and does not strand the others.
 @Suite struct HostGateWaitTests {
-    @Test func releaseWakesTheNextWaiterPromptly() async {
+    /// Each release hands the slot to the longest-waiting poll (a polling
+    /// gate would let whichever wakes first in).
+    @Test func waitersGetTheSlotFirstComeFirstServed() async {
         let gate = HostGate()
         #expect(await gate.acquire(host: "h", maxPerHost: 1, delay: 0))
-        let clock = ContinuousClock()
-        let waiter = Task { () -> Duration in
-            let t0 = clock.now
-            _ = await gate.acquire(host: "h", maxPerHost: 1, delay: 0)
-            return clock.now - t0
+        actor Order { var got: [Int] = []; func add(_ i: Int) { got.append(i) } }
+        let order = Order()
+        var tasks: [Task<Void, Never>] = []
+        for i in 0..<4 {
+            tasks.append(Task { _ = await gate.acquire(host: "h", maxPerHost: 1, delay: 0); await order.add(i) })
+            // Let waiter i queue before i + 1 starts.
+            while await gate.waiting(host: "h") < i + 1 { await Task.yield() }
         }
-        try? await Task.sleep(for: .milliseconds(100))
-        let released = clock.now
-        await gate.release(host: "h")
-        _ = await waiter.value
-        #expect(clock.now - released < .milliseconds(40), "woken \(clock.now - released) after the release")
+        for i in 0..<4 {
+            await gate.release(host: "h")
+            while await order.got.count < i + 1 { await Task.yield() }
+        }
+        for t in tasks { await t.value }
+        #expect(await order.got == [0, 1, 2, 3])
         #expect(await gate.current(host: "h") == 1)
     }
 
@@ -123,9 +128,9 @@ import Testing
         let gate = HostGate()
         #expect(await gate.acquire(host: "h", maxPerHost: 1, delay: 0))
         let cancelled = Task { await gate.acquire(host: "h", maxPerHost: 1, delay: 0) }
-        try? await Task.sleep(for: .milliseconds(50))
+        while await gate.waiting(host: "h") < 1 { await Task.yield() }
         let next = Task { await gate.acquire(host: "h", maxPerHost: 1, delay: 0) }
-        try? await Task.sleep(for: .milliseconds(50))
+        while await gate.waiting(host: "h") < 2 { await Task.yield() }
         cancelled.cancel()
         await gate.release(host: "h")
         #expect(await cancelled.value == false)

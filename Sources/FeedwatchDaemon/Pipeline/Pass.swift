@@ -54,6 +54,9 @@ actor HostGate {
 
     /// Transfers to `host` in flight now (for tests and diagnostics).
     func current(host: String) -> Int { inFlight[host, default: 0] }
+
+    /// Polls queued for a slot on `host` (for tests and diagnostics).
+    func waiting(host: String) -> Int { waiters[host]?.count ?? 0 }
 }
 
 extension Engine {
