@@ -10,9 +10,9 @@
 /// - `<script>`, `<style>`, `<noscript>`, `<template>`, `<svg>` and comments
 ///   are dropped with their content;
 /// - character references are decoded: numeric (`&#8217;`, `&#x2019;`) and
-///   the named ones news markup actually uses (HTML §13.5 lists 2,231; the
-///   ~120 here cover Latin-1, typography and the common symbols — an unknown
-///   name is kept verbatim, as browsers do for unterminated references);
+///   named (`HTMLEntities`: HTML 4.01's 252 and the HTML5 ones news markup
+///   uses — an unknown name is kept verbatim, as browsers do for
+///   unterminated references);
 /// - runs of spaces/tabs collapse to one space, runs of blank lines to one
 ///   empty line, and each line is trimmed.
 public enum HTMLText {
@@ -76,8 +76,8 @@ public enum HTMLText {
                 if closing { j += 1 }
                 let nameStart = j
                 while j < n, isNameChar(s[j]) { j += 1 }
-                // Tag names are short: a small String, no heap allocation.
-                let name = String(decoding: UnsafeBufferPointer(rebasing: s[nameStart..<j]), as: UTF8.self).lowercased()
+                let nameEnd = j
+                let kind = tagKind(s, nameStart, nameEnd)
                 // Skip to the end of the tag, honouring quoted attribute values.
                 var quote: UInt8 = 0
                 while j < n {
@@ -92,9 +92,9 @@ public enum HTMLText {
                     j += 1
                 }
                 i = min(n, j + 1)
-                if !closing, rawTextElements.contains(name) {
+                if !closing, kind == .rawText {
                     // Drop everything up to the matching end tag.
-                    let end = Array("</\(name)".utf8)
+                    let end: [UInt8] = [0x3C, 0x2F] + s[nameStart..<nameEnd].map(lower)
                     var k = i
                     while k < n {
                         if s[k] == 0x3C, k + end.count <= n {
@@ -110,13 +110,11 @@ public enum HTMLText {
                     space()
                     continue
                 }
-                if name == "br" {
-                    newline()
-                } else if paragraphElements.contains(name) {
-                    newline(2)
-                } else if blockElements.contains(name) {
-                    newline()
-                } else if !inlineElements.contains(name) {
+                switch kind {
+                case .lineBreak, .block: newline()
+                case .paragraph: newline(2)
+                case .inline: break
+                case .rawText, .other:
                     // Unknown or void elements (img, input …): a word break is safer than gluing words.
                     space()
                 }
@@ -227,9 +225,41 @@ public enum HTMLText {
     private static func isSpace(_ c: Unicode.Scalar) -> Bool {
         c == " " || c == "\n" || c == "\t" || c == "\r" || c == "\u{A0}"
     }
-    private static func lower(_ c: UInt8) -> UInt8 {
+    static func lower(_ c: UInt8) -> UInt8 {
         (c >= 65 && c <= 90) ? c + 32 : c
     }
+
+    enum TagKind: UInt8 { case rawText, lineBreak, paragraph, block, inline, other }
+
+    /// A tag name (case-folded, up to 16 bytes) packed into two words: one
+    /// hash lookup per tag instead of building a lowercased String and
+    /// probing four sets (that was ~4% of a cold pass).
+    struct TagKey: Hashable {
+        var a: UInt64 = 0, b: UInt64 = 0
+        init?<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+            guard bytes.count <= 16 else { return nil }
+            for (i, byte) in bytes.enumerated() {
+                let v = UInt64(lower(byte)) << UInt64((i % 8) * 8)
+                if i < 8 { a |= v } else { b |= v }
+            }
+        }
+    }
+
+    static func tagKind(_ s: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> TagKind {
+        guard let key = TagKey(UnsafeBufferPointer(rebasing: s[start..<end])) else { return .other }
+        return tagKinds[key] ?? .other
+    }
+
+    private static let tagKinds: [TagKey: TagKind] = {
+        var table: [TagKey: TagKind] = [:]
+        func add(_ names: Set<String>, _ kind: TagKind) { for n in names { table[TagKey(Array(n.utf8))!] = kind } }
+        add(inlineElements, .inline)
+        add(blockElements, .block)
+        add(paragraphElements, .paragraph)
+        add(["br"], .lineBreak)
+        add(rawTextElements, .rawText)
+        return table
+    }()
 
     private static let rawTextElements: Set<String> = ["script", "style", "noscript", "template", "svg", "head", "iframe", "object"]
     private static let paragraphElements: Set<String> = [
