@@ -128,10 +128,14 @@ final class BatchOverlay {
             stories.append(.init(id: s.id, fingerprint: fp, alertID: alerted[s.id]))
         }
         for i in stories.indices where stories[i].alertID == nil { stories[i].alertID = alerted[stories[i].id] }
-        for w in plan.inserts + plan.updates.map(\.write) {
-            guard let story = w.storyID else { continue }
+        // (No `inserts + updates.map(\.write)`: that copied every write of the
+        // batch, retaining each of its strings, on the serial commit path.)
+        func note(_ w: ArticleWrite) {
+            guard let story = w.storyID else { return }
             if let c = w.article.canonicalURL { storyOfCanonical[c] = story }
             sources[story, default: []].append(AlertSource(feed: feedName, url: w.article.link, title: w.article.title))
         }
+        for i in plan.inserts.indices where plan.inserts[i].storyID != nil { note(plan.inserts[i]) }
+        for i in plan.updates.indices where plan.updates[i].write.storyID != nil { note(plan.updates[i].write) }
     }
 }
