@@ -179,20 +179,10 @@ enum AlertTimestamp {
         let totalMs = Int64((date.timeIntervalSince1970 * 1000).rounded())
         let ms = Int(((totalMs % 1000) + 1000) % 1000)
         let secsTotal = (totalMs - Int64(ms)) / 1000
-        var days = secsTotal >= 0 ? secsTotal / 86400 : (secsTotal - 86399) / 86400
+        let days = secsTotal >= 0 ? secsTotal / 86400 : (secsTotal - 86399) / 86400
         let secs = secsTotal - days * 86400
         let hh = Int(secs / 3600), mm = Int(secs % 3600 / 60), ss = Int(secs % 60)
-        // Days since 1970-01-01 to the civil date (H. Hinnant, "chrono-Compatible
-        // Low-Level Date Algorithms", civil_from_days).
-        days += 719_468
-        let era = (days >= 0 ? days : days - 146_096) / 146_097
-        let doe = days - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        let (y, m, d) = CivilTime.civilFromDays(Int(days))
         var s = pad(Int(y), 4) + "-" + pad(Int(m), 2) + "-" + pad(Int(d), 2)
         s += "T" + pad(hh, 2) + ":" + pad(mm, 2) + ":" + pad(ss, 2)
         if ms != 0 { s += "." + pad(ms, 3) }
@@ -241,14 +231,7 @@ enum AlertTimestamp {
             return nil
         }
         guard i == b.count else { return nil }
-        // Civil date to days since 1970-01-01 (H. Hinnant, days_from_civil).
-        let yy = mo <= 2 ? y - 1 : y
-        let era = (yy >= 0 ? yy : yy - 399) / 400
-        let yoe = yy - era * 400
-        let mp = mo > 2 ? mo - 3 : mo + 9
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
+        let days = CivilTime.daysFromCivil(year: y, month: mo, day: d)
         let whole = days * 86400 + h * 3600 + mi * 60 + sec - offset
         // Keep milliseconds exact: build from integer milliseconds.
         let ms = (frac * 1000).rounded()
