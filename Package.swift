@@ -63,12 +63,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Helpers shared by the test targets (seeded PRNG, fuzz fixtures).
+        .target(name: "FeedwatchTestSupport", path: "Tests/FeedwatchTestSupport"),
+
         .testTarget(name: "FeedwatchCoreTests", dependencies: ["FeedwatchCore"]),
         .testTarget(name: "FeedwatchFetchTests", dependencies: ["FeedwatchFetch", "FeedwatchCore"]),
-        .testTarget(name: "FeedwatchParseTests", dependencies: ["FeedwatchParse", "FeedwatchCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "FeedwatchClassifyTests", dependencies: ["FeedwatchClassify", "FeedwatchCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "FeedwatchDedupTests", dependencies: ["FeedwatchDedup", "FeedwatchCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "FeedwatchStoreTests", dependencies: ["FeedwatchStore", "FeedwatchCore"]),
+        .testTarget(name: "FeedwatchParseTests", dependencies: ["FeedwatchTestSupport", "FeedwatchParse", "FeedwatchCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "FeedwatchClassifyTests", dependencies: ["FeedwatchTestSupport", "FeedwatchClassify", "FeedwatchCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "FeedwatchDedupTests", dependencies: ["FeedwatchTestSupport", "FeedwatchDedup", "FeedwatchCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "FeedwatchStoreTests", dependencies: ["FeedwatchTestSupport", "FeedwatchStore", "FeedwatchCore"]),
         .testTarget(name: "FeedwatchAlertTests", dependencies: ["FeedwatchAlert", "FeedwatchCore"]),
         .testTarget(name: "FeedwatchDaemonTests", dependencies: [
             "FeedwatchDaemon", "FeedwatchCore", "FeedwatchStore", "FeedwatchAlert", "FeedwatchClassify",

@@ -2,27 +2,23 @@ import Foundation
 import Testing
 import FeedwatchCore
 @testable import FeedwatchClassify
+import FeedwatchTestSupport
 
 /// Inputs found by (or written for) the libFuzzer target in Fuzz/Keywords/ (issue 7,
 /// Fuzz/README.md). Each file in Fixtures/fuzz/ once crashed, hung or nearly did;
 /// the TOML reader and the keyword loader must now return a value or
 /// `ConfigProblems` naming a line, and loaded rules must score an article.
 @Suite struct FuzzRegressionTests {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/fuzz")
-
-    static var files: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [])
-            .filter { $0 != "README.md" && !$0.hasPrefix(".") }.sorted()
-    }
+    static let fixtures = FuzzFixtures(besides: #filePath)
+    static var files: [String] { fixtures.files }
 
     @Test func folderIsNotEmpty() {
-        #expect(!Self.files.isEmpty, "no fuzz regression inputs in \(Self.folder.path)")
+        #expect(!Self.files.isEmpty, "no fuzz regression inputs in \(Self.fixtures.folder.path)")
     }
 
     @Test(arguments: files)
     func loadsWithoutCrashing(_ name: String) throws {
-        let data = try Data(contentsOf: Self.folder.appendingPathComponent(name))
+        let data = try Self.fixtures.contents(name)
         // Same calls as the fuzz harness (Fuzz/Keywords/main.swift).
         let text = String(decoding: data, as: UTF8.self)
         do {
@@ -46,7 +42,7 @@ import FeedwatchCore
     /// `maxDepth` (100) with a problem on the offending line.
     @Test(arguments: files.filter { $0.hasPrefix("deep-") })
     func deepNestingIsAConfigProblem(_ name: String) throws {
-        let data = try Data(contentsOf: Self.folder.appendingPathComponent(name))
+        let data = try Self.fixtures.contents(name)
         let error = #expect(throws: ConfigProblems.self) {
             _ = try TOML.parse(String(decoding: data, as: UTF8.self), file: name)
         }

@@ -64,20 +64,8 @@ import Glibc
         let notes = TimedCollector(listener)
         defer { notes.stop() }
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Faults.binary)
-        process.arguments = ["run", "--config", configPath, "--log-level", "warning"]
-        var env = ProcessInfo.processInfo.environment
-        env["NOTIFY_SOCKET"] = listener.name
-        env["WATCHDOG_USEC"] = "3000000"   // systemd would kill after 3 s without a ping
-        env.removeValue(forKey: "WATCHDOG_PID")
-        env.removeValue(forKey: "JOURNAL_STREAM")
-        process.environment = env
+        let process = try Faults.startDaemon(configPath: configPath, dir: dir, notifySocket: listener.name, watchdogUSec: 3_000_000)
         let stderrURL = dir.appendingPathComponent("stderr.log")
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
         // Running and polling; then the lock, then news.

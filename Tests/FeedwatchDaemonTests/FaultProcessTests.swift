@@ -50,20 +50,8 @@ import Glibc
         let listener = try NotifyListener(abstract: false)
         let notes = DaemonProcessTests.Collector(listener)
         defer { notes.stop() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Faults.binary)
-        process.arguments = ["run", "--config", configPath, "--log-level", "warning"]
-        var env = ProcessInfo.processInfo.environment
-        env["NOTIFY_SOCKET"] = listener.name
-        env["WATCHDOG_USEC"] = "1000000"
-        env.removeValue(forKey: "WATCHDOG_PID")
-        env.removeValue(forKey: "JOURNAL_STREAM")
-        process.environment = env
+        let process = try Faults.startDaemon(configPath: configPath, dir: dir, notifySocket: listener.name, watchdogUSec: 1_000_000)
         let stderrURL = dir.appendingPathComponent("stderr.log")
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
         #expect(notes.wait(for: { $0.contains { $0.contains("READY=1") } }, timeout: 10))

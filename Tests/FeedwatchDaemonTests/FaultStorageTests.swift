@@ -106,18 +106,8 @@ import Glibc
         let filler = small.path + "/filler"
         #expect(Faults.fill(filler) > 0)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Faults.binary)
-        process.arguments = ["run", "--config", config, "--log-level", "warning"]
-        var env = ProcessInfo.processInfo.environment
-        env.removeValue(forKey: "NOTIFY_SOCKET")
-        env.removeValue(forKey: "JOURNAL_STREAM")
-        process.environment = env
+        let process = try Faults.startDaemon(configPath: config, dir: dir)
         let stderrURL = dir.appendingPathComponent("stderr.log")
-        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: stderrURL)
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
         defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
         func waitFor(_ timeout: TimeInterval, _ predicate: () -> Bool) -> Bool {

@@ -207,6 +207,28 @@ enum Faults {
     /// the closing note can count injected faults and verified alerts.
     /// Another process (python3's sqlite3) takes the database's write lock
     /// (`BEGIN EXCLUSIVE`) and holds it for `seconds`; returns once it holds it.
+    /// Starts `feedwatch run` (the daemon) on `configPath`, stderr to
+    /// `dir/stderr.log`; with `notifySocket`, it talks sd_notify there and
+    /// expects a watchdog ping every `watchdogUSec`/2. The caller kills it.
+    static func startDaemon(configPath: String, dir: URL, notifySocket: String? = nil,
+                            watchdogUSec: Int? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", "--config", configPath, "--log-level", "warning"]
+        var env = ProcessInfo.processInfo.environment
+        env["NOTIFY_SOCKET"] = notifySocket
+        env["WATCHDOG_USEC"] = watchdogUSec.map(String.init)
+        env.removeValue(forKey: "WATCHDOG_PID")
+        env.removeValue(forKey: "JOURNAL_STREAM")
+        process.environment = env
+        let stderrURL = dir.appendingPathComponent("stderr.log")
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     static func lockDatabase(_ path: String, seconds: Int) throws -> Process {
         let locker = Process()
         locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")

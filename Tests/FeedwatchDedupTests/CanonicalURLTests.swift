@@ -1,5 +1,6 @@
 import Testing
 @testable import FeedwatchDedup
+import FeedwatchTestSupport
 
 @Suite struct CanonicalURLTests {
     @Test(arguments: [
@@ -64,7 +65,7 @@ import Testing
 
     /// Seeded property: canonicalization is idempotent on random URL-ish strings.
     @Test func idempotentOnRandomURLs() {
-        var rng = SplitMix(seed: 0xFEED_0001)
+        var rng = SplitMix64(seed: 0xFEED_0001)
         let pieces = ["a", "B", "%41", "%7e", "%2f", "%zz", "%", ".", "..", "/", "?", "&", "=", "#", "#!", ":", "@",
                       "utm_x", "fbclid", "id", "Ж", "ü", "~", "-", "_", "80", "443", " ", "%E2%82%AC", "[::1]"]
         var checked = 0
@@ -79,15 +80,3 @@ import Testing
     }
 }
 
-/// Deterministic PRNG for seeded property tests (splitmix64).
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import FeedwatchDedup
+import FeedwatchTestSupport
 
 @Suite struct StoryPairAccuracyTests {
     /// Precision and recall of `sameStory` on the labelled pair set, all
@@ -199,7 +200,7 @@ extension StoryPairAccuracyTests {
 
     // MARK: seeded properties
 
-    static func randomText(_ rng: inout SplitMix) -> String {
+    static func randomText(_ rng: inout SplitMix64) -> String {
         let words = ["Kim", "Putin", "Lavrov", "Moscow", "Pyongyang", "talks", "the", "visit", "said", "and",
                      "Лавров", "Москве", "встреча", "김정은", "푸틴과", "회담", "2018", "3,000", "Ri", "Yong-ho",
                      ".", ",", "\n", "missile", "treaty", "Khabarovsk", "é", "北朝鮮", "ミサイル"]
@@ -209,7 +210,7 @@ extension StoryPairAccuracyTests {
     }
 
     @Test func fingerprintDeterministicAndSimilaritySymmetric() {
-        var rng = SplitMix(seed: 0xD1_5EED)
+        var rng = SplitMix64(seed: 0xD1_5EED)
         var prints: [StoryFingerprint] = []
         for _ in 0..<200 {
             let title = Self.randomText(&rng)

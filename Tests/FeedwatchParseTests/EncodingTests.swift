@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import FeedwatchParse
+import FeedwatchTestSupport
 
 struct EncodingTests {
     private func atom(_ title: [UInt8], declared: String?) -> [UInt8] {

@@ -3,6 +3,7 @@ import Testing
 @testable import FeedwatchParse
 #if canImport(Glibc)
 import Glibc
+import FeedwatchTestSupport
 #endif
 
 /// Issue 2, "Hostile input": each test fails if its protection breaks.

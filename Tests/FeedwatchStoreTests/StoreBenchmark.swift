@@ -2,6 +2,7 @@ import FeedwatchCore
 import FeedwatchStore
 import Foundation
 import Testing
+import FeedwatchTestSupport
 
 /// The store benchmark of issue 5 — NOT part of the normal suite (it takes
 /// minutes and measures time). Run it with `Benchmarks/store/bench.sh`, i.e.
@@ -300,15 +301,3 @@ private extension Duration {
     }
 }
 
-/// Deterministic, fast PRNG for reproducible benchmark data.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
