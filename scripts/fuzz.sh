@@ -22,12 +22,24 @@ SWIFTC=(nice -n 19 swiftc -O -sanitize=fuzzer,address -parse-as-library)
 # gold warns once per ASan helper symbol ("Cannot export local symbol"); harmless, hidden.
 swiftc_quiet() { "${SWIFTC[@]}" "$@" 2> >(grep -v 'ld.gold: warning: Cannot export local symbol' >&2); }
 
+# One module per SwiftPM target a harness needs, compiled (instrumented) to an
+# object the harness links, so coverage spans all of them.
+MODS=$OUT/modules; mkdir -p "$MODS"
+module() {  # NAME DIR [extra swiftc flags]
+    local name=$1 dir=$2; shift 2
+    swiftc_quiet -module-name "$name" -wmo -num-threads 0 -c -I "$MODS" "$@" \
+        -emit-module -emit-module-path "$MODS/$name.swiftmodule" \
+        $(find "$dir" -name '*.swift' | sort) -o "$MODS/$name.o"
+}
+
 case "$TARGET" in
 parse)
-    # Parser sources + harness in one module so the harness reaches internal types.
-    swiftc_quiet -module-name FeedwatchParse \
+    # Core (entities, dates) as its own module; parser sources + harness in
+    # one module so the harness reaches internal types.
+    module FeedwatchCore Sources/FeedwatchCore
+    swiftc_quiet -module-name FeedwatchParse -I "$MODS" \
         -I Sources/CFeedwatchXML2 $(pkg-config --cflags-only-I libxml-2.0 | sed 's/-I/-Xcc -I/g') \
-        $(find Sources/FeedwatchParse -name '*.swift' | sort) Fuzz/Parse/main.swift \
+        $(find Sources/FeedwatchParse -name '*.swift' | sort) Fuzz/Parse/main.swift "$MODS"/FeedwatchCore.o \
         -lxml2 -lz -o "$OUT/fuzz-parse"
     MAXLEN=65536
     # Seeds: the parser fixtures, earlier regression inputs, and (if present) a
@@ -42,16 +54,8 @@ parse)
     DICT=Fuzz/Parse/xml.dict
     ;;
 keywords)
-    # One module per SwiftPM target (Core, Fetch - DaemonConfig.swift uses its
-    # FetchLimits -, Classify), then DaemonConfig.swift + harness as the fuzz
-    # module. Objects are instrumented too, so coverage spans all of them.
-    MODS=$OUT/modules; mkdir -p "$MODS"
-    module() {  # NAME DIR [extra swiftc flags]
-        local name=$1 dir=$2; shift 2
-        swiftc_quiet -module-name "$name" -wmo -num-threads 0 -c -I "$MODS" "$@" \
-            -emit-module -emit-module-path "$MODS/$name.swiftmodule" \
-            $(find "$dir" -name '*.swift' | sort) -o "$MODS/$name.o"
-    }
+    # Core, Fetch (DaemonConfig.swift uses its FetchLimits), Classify, then
+    # DaemonConfig.swift + harness as the fuzz module.
     module FeedwatchCore Sources/FeedwatchCore
     module FeedwatchFetch Sources/FeedwatchFetch -I Sources/CFeedwatchCurl
     module FeedwatchClassify Sources/FeedwatchClassify
