@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import FeedwatchCore
 
 /// One occurrence of a term after pieces were joined and exclusions applied.
@@ -26,6 +29,10 @@ extension KeywordRules {
         var s = s
         return s.withUTF8 { buf -> Bool in
             let n = buf.count
+            // Plain text (the pipeline's converted bodies) has neither byte:
+            // two vectorized memchr scans answer at once.
+            guard let base = buf.baseAddress,
+                  memchr(base, 0x3C, n) != nil || memchr(base, 0x26, n) != nil else { return false }
             var i = 0
             while i < n {
                 let b = buf[i]
