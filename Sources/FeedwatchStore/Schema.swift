@@ -14,7 +14,7 @@ import GRDB
 ///   would otherwise be repeated in every article row and in its identity index.
 enum Schema {
     /// Every migration identifier, in order. The newest is the current schema.
-    static let versions = ["v1", "v2", "v3"]
+    static let versions = ["v1", "v2", "v3", "v4"]
 
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
@@ -133,6 +133,18 @@ enum Schema {
                 INSERT INTO article_body (article_id, text)
                     SELECT id, text FROM article WHERE text IS NOT NULL AND text <> '';
                 ALTER TABLE article DROP COLUMN text;
+                """)
+        }
+        // v4: the canonical-URL index holds only articles that belong to a
+        // story. Its one reader (the cross-feed duplicate check,
+        // `knownCanonicalURLs`) asks only for those, and ~99% of articles
+        // never join a story: indexing every URL cost an index insert per
+        // new article (a long string key) and its pages in every commit.
+        m.registerMigration("v4") { db in
+            try db.execute(sql: """
+                DROP INDEX article_canonical_url;
+                CREATE INDEX article_canonical_url_in_story ON article(canonical_url)
+                    WHERE story_id IS NOT NULL AND canonical_url IS NOT NULL;
                 """)
         }
         return m
