@@ -6,6 +6,11 @@
 #   NEWSBOAT_THREADS=8 newsboat's reload-threads
 #   TOOLS="feedwatch"  run only these tools (default: feedwatch newsboat feedparser floor);
 #                      rows of the other tools in results.tsv are kept
+#   REPS=3             runs per measurement at N <= REPS_MAX (default 1000; 1 above),
+#                      the run with the median wall time is reported (its CPU and RSS
+#                      with it). Each cold run starts from empty state. newsboat
+#                      runs NEWSBOAT_REPS times (default 1: at 15-45x the others'
+#                      time, noise cannot change its comparison).
 #
 # One private nginx on 127.0.0.1 (gzip + gzip_static, ETag, access_log off,
 # 2 workers) serves the generated corpus (Benchmarks/e2e/gencorpus.py: ~60 KB
@@ -50,18 +55,38 @@ RES=$HERE/results.tsv
 git -C "$ROOT" rev-parse --short HEAD > "$HERE/results.commit" 2>/dev/null || true
 [ -f "$RES" ] || printf 'n\ttool\tmode\twall_s\tcpu_s\trss_mb\tfeeds_per_s\tok\tnote\tdate\tloadavg\n' > "$RES"
 
+# measure REPS PREP CMD...: runs the shell snippet PREP (e.g. emptying the
+# state before a cold run) and then CMD, REPS times; sets WALL/CPU/RSS to the
+# run with the median wall time. CMD's stdout/stderr go where measure's go.
+measure() {
+    local reps=$1 prep=$2; shift 2
+    local runs=() r
+    for ((r = 0; r < reps; r++)); do
+        eval "$prep"
+        timed "$D/time.txt" "$@" || true
+        runs+=("$WALL $CPU $RSS")
+    done
+    read -r WALL CPU RSS <<< "$(printf '%s\n' "${runs[@]}" | sort -n | sed -n "$(( (reps + 1) / 2 ))p")"
+    RUNS_NOTE=""
+    [ "$reps" -gt 1 ] && RUNS_NOTE=" (median of $reps: $(printf '%s\n' "${runs[@]}" | cut -d' ' -f1 | paste -sd' ') s)"
+    return 0
+}
+
 row() {  # row N TOOL MODE OK NOTE
     want "$2" || return 0
     local fps
     fps=$(awk -v n="$1" -v w="$WALL" 'BEGIN { printf "%.0f", n / w }')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$WALL" "$CPU" "$RSS" "$fps" "$4" "$5" \
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$WALL" "$CPU" "$RSS" "$fps" "$4" "$5${RUNS_NOTE:-}" \
         "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(cut -d' ' -f1-3 /proc/loadavg)" >> "$RES.new"
     printf '%-6s %-10s %-5s wall %8.2f s  cpu %8.2f s  rss %7.1f MB  %6s feeds/s  ok %s %s\n' \
-        "$1" "$2" "$3" "$WALL" "$CPU" "$RSS" "$fps" "$4" "$5" >&2
+        "$1" "$2" "$3" "$WALL" "$CPU" "$RSS" "$fps" "$4" "$5${RUNS_NOTE:-}" >&2
 }
 
+REPS_MAX=${REPS_MAX:-1000}
 for N in "${SIZES[@]}"; do
     : > "$RES.new"
+    R=1; [ "$N" -le "$REPS_MAX" ] && R=${REPS:-3}
+    NBR=${NEWSBOAT_REPS:-1}
     D=$WORK/n$N; mkdir -p "$D"
     URLS=$D/urls
     for ((i = 0; i < N; i++)); do echo "http://127.0.0.1:$PORT/feed-$i.$(feed_ext $i)"; done > "$URLS"
@@ -81,7 +106,8 @@ TOML
         awk '{print "[[feed]]\nurl = \"" $0 "\""}' "$URLS"
     } > "$D/fw.toml"
     want feedwatch && for MODE in cold warm; do
-        timed "$D/time.txt" "$BIN" run --once --all --config "$D/fw.toml" --log-level warning > "$D/fw-$MODE.out" 2> "$D/fw-$MODE.log" || true
+        PREP=":"; [ $MODE = cold ] && PREP="rm -rf '$D/fw'"
+        measure "$R" "$PREP" "$BIN" run --once --all --config "$D/fw.toml" --log-level warning > "$D/fw-$MODE.out" 2> "$D/fw-$MODE.log"
         IFS=, read -r fetched s200 s304 <<< "$(source "$HERE/sampler.sh"; db_counts "$D/fw/feedwatch.sqlite")"
         want=$([ $MODE = cold ] && echo "$s200" || echo "$s304")
         alerts=$(wc -l < "$D/fw/alerts.log" 2>/dev/null || echo 0)
@@ -93,8 +119,9 @@ TOML
         mkdir -p "$D/nb/home"
         printf 'reload-threads %s\nshow-read-feeds yes\n' "$NEWSBOAT_THREADS" > "$D/nb/config"
         for MODE in cold warm; do
-            HOME=$D/nb/home timed "$D/time.txt" newsboat -u "$URLS" -c "$D/nb/cache.db" -C "$D/nb/config" -x reload \
-                > "$D/nb-$MODE.out" 2>&1 || true
+            PREP=":"; [ $MODE = cold ] && PREP="rm -f '$D/nb/cache.db'"
+            HOME=$D/nb/home measure "$NBR" "$PREP" newsboat -u "$URLS" -c "$D/nb/cache.db" -C "$D/nb/config" -x reload \
+                > "$D/nb-$MODE.out" 2>&1
             items=$(sqlite3 "$D/nb/cache.db" 'SELECT count(*) FROM rss_item' 2>/dev/null || echo "?")
             feeds=$(sqlite3 "$D/nb/cache.db" "SELECT count(*) FROM rss_feed WHERE title != ''" 2>/dev/null || echo "?")
             row "$N" newsboat $MODE "$feeds/$N" "items=$items threads=$NEWSBOAT_THREADS"
@@ -104,8 +131,8 @@ TOML
     # --- feedparser loop
     # (the floor's warm pass needs the ETags the feedparser loop saved)
     (want feedparser || want floor) && for MODE in cold warm; do
-        timed "$D/time.txt" "$PY" "$HERE/fpl.py" "$URLS" "$D/fpl-state.json" $MODE 8 > "$D/fpl-$MODE.out" || true
-        out=$(cat "$D/fpl-$MODE.out")
+        measure "$R" ":" "$PY" "$HERE/fpl.py" "$URLS" "$D/fpl-state.json" $MODE 8 > "$D/fpl-$MODE.out"
+        out=$(tail -n 1 "$D/fpl-$MODE.out")
         want=$([ $MODE = cold ] && echo "$out" | sed 's/.*s200=\([0-9]*\).*/\1/' || echo "$out" | sed 's/.*s304=\([0-9]*\).*/\1/')
         row "$N" feedparser $MODE "$want/$N" "$(echo "$out" | sed 's/.*entries=/entries=/')"
     done
@@ -118,7 +145,7 @@ TOML
 curl --parallel --parallel-max 16 -s -K "$D/curl-cold.cfg" > "$D/floor-codes"
 cd "$D/floor" && ls | xargs -n 2000 xmllint --stream --noout
 SH
-    timed "$D/time.txt" bash "$D/floor.sh" 2> "$D/floor.err" || true
+    measure "$R" "rm -f '$D'/floor/*" bash "$D/floor.sh" 2> "$D/floor.err"
     row "$N" floor cold "$(grep -c '^200$' "$D/floor-codes" || true)/$N" "curl+xmllint --stream"
     "$PY" - "$D/fpl-state.json" "$D/curl-warm.cfg" <<'PY'
 import json, sys
@@ -131,7 +158,8 @@ with open(sys.argv[2], "w") as f:
         e = (v.get("etag") or "").replace("\\", "\\\\").replace('"', '\\"')
         f.write('url = "%s"\noutput = "/dev/null"\nheader = "If-None-Match: %s"\ncompressed\nwrite-out = "%%{http_code}\\n"\n' % (u, e))
 PY
-    timed "$D/time.txt" curl --parallel --parallel-max 16 -s -K "$D/curl-warm.cfg" > "$D/floor-codes" 2>/dev/null || true
+    echo "curl --parallel --parallel-max 16 -s -K '$D/curl-warm.cfg' > '$D/floor-codes' 2>/dev/null" > "$D/floor-warm.sh"
+    measure "$R" ":" bash "$D/floor-warm.sh"
     row "$N" floor warm "$(grep -c '^304$' "$D/floor-codes" || true)/$N" "curl conditional GET"
     fi
 
