@@ -235,7 +235,14 @@ public enum DateParser {
             } else if c == 0x2E && vals.count == 2 && !fraction {
                 fraction = true  // fractional seconds: ignored
             } else if c >= 0x30 && c <= 0x39 {
-                if !fraction { cur = cur * 10 + Int(c - 0x30); digits += 1 }
+                if !fraction {
+                    // A time field has at most 2 digits; stop before a long
+                    // run of digits overflows (found by the parser fuzzer:
+                    // "2024111111111111111111-03-02T15:38:20" as a dc:date).
+                    guard digits < 2 else { return nil }
+                    cur = cur * 10 + Int(c - 0x30)
+                    digits += 1
+                }
             } else {
                 return nil
             }
