@@ -10,6 +10,51 @@ import Glibc
 /// Issue 7, process-level faults: a SIGHUP storm on the running daemon, and
 /// kill -9 at random moments with `PRAGMA integrity_check` after each round.
 @Suite(.serialized) struct FaultProcessTests {
+    @Test("our own network down: the outage pause keeps the watchdog fed, and SIGTERM during it stops the daemon at once")
+    func outagePauseHonoursWatchdogAndSigterm() throws {
+        guard FileManager.default.isExecutableFile(atPath: Faults.binary) else {
+            Issue.record("feedwatch binary not built at \(Faults.binary)")
+            return
+        }
+        let dir = temporaryDirectory("fault-outage")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // 15 feeds on 5 loopback hosts whose port refuses connections: every
+        // fetch fails at the network level, across hosts — an outage.
+        let feeds = (0..<15).map { "http://127.0.0.\(2 + $0 % 5):9/feed-\($0).xml" }
+        let configPath = try Faults.writeConfig(dir: dir, feeds: feeds, extra: "default_interval = \"1s\"")
+        let listener = try NotifyListener(abstract: false)
+        let notes = DaemonProcessTests.Collector(listener)
+        defer { notes.stop() }
+        let process = try Faults.startDaemon(configPath: configPath, dir: dir, notifySocket: listener.name,
+                                             watchdogUSec: 1_000_000)
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+
+        #expect(notes.wait(for: { $0.contains { $0.contains("READY=1") } }, timeout: 10))
+        #expect(notes.wait(for: { $0.contains { $0.contains("network outage suspected") } }, timeout: 30),
+                "no outage detected")
+        // The pause lasts a minute; systemd kills a daemon whose watchdog falls
+        // silent for WatchdogSec. The daemon pings only while its scheduler
+        // loop beat within the last 5 s here (10 ticks): so count the pings
+        // from 6 to 8 s into the pause — a loop asleep for the whole pause
+        // sends none there.
+        Thread.sleep(forTimeInterval: 6)
+        let at6 = notes.all.filter { $0 == "WATCHDOG=1" }.count
+        Thread.sleep(forTimeInterval: 2)
+        let during = notes.all.filter { $0 == "WATCHDOG=1" }.count - at6
+        #expect(during >= 2, "only \(during) watchdog pings between 6 and 8 s into the outage pause")
+        #expect(process.isRunning)
+
+        let t0 = Date()
+        kill(process.processIdentifier, SIGTERM)
+        process.waitUntilExit()
+        let took = Date().timeIntervalSince(t0)
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0)
+        #expect(took < 10, "SIGTERM during the outage pause took \(took) s (the pause is 60 s)")
+        #expect(notes.wait(for: { $0.contains("STOPPING=1") }, timeout: 3))
+        Faults.summary("network-outage", injected: 15, alertsVerified: 0,
+                       String(format: "watchdog_during_pause=%d stop_s=%.1f", during, took))
+    }
+
     @Test("SIGHUP storm: 100 reloads in 10 s while fetching — alive, polling, alerts once, exit 0 on SIGTERM")
     func sighupStorm() throws {
         guard FileManager.default.isExecutableFile(atPath: Faults.binary) else {

@@ -86,7 +86,13 @@ public final class DaemonService: Service, @unchecked Sendable {
                     // failures are not charged to the feeds.
                     logger.warning("network outage suspected; pausing polls", metadata: ["pause": "60s"])
                     notify?.send("STATUS=network outage suspected; polls paused")
-                    try? await Task.sleep(for: .seconds(60))
+                    // In steps, so SIGTERM during the pause stops the daemon
+                    // within a tick, not after the rest of the minute.
+                    let resume = ContinuousClock.now + .seconds(60)
+                    while ContinuousClock.now < resume && !Task.isShuttingDownGracefully && !Task.isCancelled {
+                        await state.beat()
+                        try? await Task.sleep(for: tick)
+                    }
                     outage.reset()
                     continue
                 }
