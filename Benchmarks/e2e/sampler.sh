@@ -95,3 +95,36 @@ if f is not None and f - 1 > w:
 seg(w, len(rows) - 1, "after-first-minute")
 PY
 }
+
+# The daemon runs of idle/ and soak/ (they need WORK and BIN, and common.sh's timed).
+# prewarm CFG DB: the cold pass by `run --once --all` first; sets PREWARM_LINE.
+prewarm() {
+    timed "$WORK/time.txt" "$BIN" run --once --all --config "$1" --log-level warning > /dev/null 2> "$WORK/prewarm.log" || true
+    PREWARM_LINE="prewarm_wall_s=$WALL prewarm_cpu_s=$CPU prewarm_rss_mb=$RSS prewarm_fetched=$(db_counts "$2")"
+    echo "$PREWARM_LINE" >&2
+}
+
+# daemon_start CFG CSV DB: `feedwatch run` in the background, sampled into CSV
+# every 10 s; sets DPID and SPID.
+daemon_start() {
+    "$BIN" run --config "$1" --log-level warning 2> "$WORK/daemon.log" &
+    DPID=$!
+    sample_loop "$DPID" "$2" 10 "$3" &
+    SPID=$!
+}
+
+# daemon_wait MINUTES: until then, or until the daemon exits (said on stderr).
+daemon_wait() {
+    local end=$(( $(date +%s) + $1 * 60 ))
+    while [ "$(date +%s)" -lt "$end" ] && kill -0 "$DPID" 2>/dev/null; do sleep 5; done
+    kill -0 "$DPID" 2>/dev/null || { echo "daemon exited early:" >&2; tail -20 "$WORK/daemon.log" >&2; }
+}
+
+# daemon_stop: SIGTERM to the daemon, then wait for it and its sampler.
+daemon_stop() {
+    sleep 1
+    kill -TERM "$DPID" 2>/dev/null || true
+    wait "$DPID" 2>/dev/null || true
+    DPID=""
+    wait "$SPID" 2>/dev/null || true
+}

@@ -61,22 +61,11 @@ echo "idle: $FEEDS feeds on $HOSTS loopback hosts, 15m interval, $MIN min; work 
 PREWARM=${PREWARM:-1}
 if [ "$PREWARM" = 1 ]; then
     echo "idle: cold pass with run --once --all ..." >&2
-    timed "$WORK/time.txt" "$BIN" run --once --all --config "$CFG" --log-level warning > /dev/null 2> "$WORK/prewarm.log" || true
-    PREWARM_LINE="prewarm_wall_s=$WALL prewarm_cpu_s=$CPU prewarm_rss_mb=$RSS prewarm_fetched=$(db_counts "$WORK/state/feedwatch.sqlite")"
-    echo "$PREWARM_LINE" >&2
+    prewarm "$CFG" "$WORK/state/feedwatch.sqlite"
 fi
-"$BIN" run --config "$CFG" --log-level warning 2> "$WORK/daemon.log" &
-DPID=$!
-sample_loop "$DPID" "$HERE/last.csv" 10 "$WORK/state/feedwatch.sqlite" &
-SPID=$!
-END=$(( $(date +%s) + MIN * 60 ))
-while [ "$(date +%s)" -lt "$END" ] && kill -0 "$DPID" 2>/dev/null; do sleep 5; done
-kill -0 "$DPID" 2>/dev/null || { echo "daemon exited early:" >&2; tail -20 "$WORK/daemon.log" >&2; }
-sleep 1
-kill -TERM "$DPID" 2>/dev/null || true
-wait "$DPID" 2>/dev/null || true
-DPID=""
-wait "$SPID" 2>/dev/null || true
+daemon_start "$CFG" "$HERE/last.csv" "$WORK/state/feedwatch.sqlite"
+daemon_wait "$MIN"
+daemon_stop
 {
     echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
     echo "feeds=$FEEDS"

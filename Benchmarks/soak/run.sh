@@ -71,25 +71,14 @@ if [ "${LEAK_ONLY:-0}" != 1 ]; then
     # feeds that costs the daemon ~30 ms of CPU per feed, see REPORT.md).
     PREWARM=${PREWARM:-1}
     if [ "$PREWARM" = 1 ]; then
-        timed "$WORK/time.txt" "$BIN" run --once --all --config "$WORK/feedwatch.toml" --log-level warning > /dev/null 2> "$WORK/prewarm.log" || true
-        PREWARM_LINE="prewarm_wall_s=$WALL prewarm_cpu_s=$CPU prewarm_rss_mb=$RSS prewarm_fetched=$(db_counts "$WORK/state/feedwatch.sqlite")"
-        echo "$PREWARM_LINE" >&2
+        prewarm "$WORK/feedwatch.toml" "$WORK/state/feedwatch.sqlite"
     fi
-    "$BIN" run --config "$WORK/feedwatch.toml" --log-level warning 2> "$WORK/daemon.log" &
-    DPID=$!
+    daemon_start "$WORK/feedwatch.toml" "$HERE/last.csv" "$WORK/state/feedwatch.sqlite"
     "$PY" "$HERE/mutate.py" "$WORK/www" "$FEEDS" 60 0.2 > "$WORK/mutate.log" 2>&1 &
     MPID=$!
-    sample_loop "$DPID" "$HERE/last.csv" 10 "$WORK/state/feedwatch.sqlite" &
-    SPID=$!
-    END=$(( $(date +%s) + MIN * 60 ))
-    while [ "$(date +%s)" -lt "$END" ] && kill -0 "$DPID" 2>/dev/null; do sleep 5; done
-    kill -0 "$DPID" 2>/dev/null || { echo "daemon exited early:" >&2; tail -20 "$WORK/daemon.log" >&2; }
+    daemon_wait "$MIN"
     kill "$MPID" 2>/dev/null || true; MPID=""
-    sleep 1
-    kill -TERM "$DPID" 2>/dev/null || true
-    wait "$DPID" 2>/dev/null || true
-    DPID=""
-    wait "$SPID" 2>/dev/null || true
+    daemon_stop
     {
         echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
         echo "feeds=$FEEDS"

@@ -7,9 +7,12 @@ extension KeywordRules {
     /// Builds the Unicode fold table (65,536 entries, ~8 ms) on another
     /// thread now, so a caller with other start-up work (reading the main
     /// config) overlaps it with that instead of paying it inside `load`.
+    /// Once per process: reloads and `check` find the table built.
     public static func prepareInBackground() {
-        Thread.detachNewThread { _ = FoldTable.shared }
+        _ = foldTableWarmUp
     }
+
+    private static let foldTableWarmUp: Void = Thread.detachNewThread { _ = FoldTable.shared }
 
     public static func load(text: String, file: String) throws(ConfigProblems) -> KeywordRules {
         let root = try TOML.parse(text, file: file)

@@ -16,7 +16,7 @@ import FeedwatchStore
 @Suite(.serialized) struct FaultClockTests {
     static func setUp(_ name: String) throws -> (TestFeedServer, Engine, URL) {
         let root = temporaryDirectory("fault-clock-\(name)")
-        let server = try TestFeedServer(routes: try Faults.healthyRoutes(now: Date()), directory: root.appendingPathComponent("srv"))
+        let server = try Faults.healthyServer(root)
         let config = try Faults.writeConfig(dir: root.appendingPathComponent("run"), feeds: Faults.healthyPaths.map { server.url($0) },
                                             extra: "default_interval = \"60s\"")
         return (server, try Faults.engine(configPath: config), root.appendingPathComponent("run"))

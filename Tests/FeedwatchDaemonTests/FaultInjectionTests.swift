@@ -51,10 +51,7 @@ import FeedwatchStore
     @Test("one misbehaving feed among healthy ones: healthy alerts all arrive once, the error is recorded, nothing crashes",
           arguments: cases)
     func misbehavingFeed(_ c: Case) throws {
-        guard FileManager.default.isExecutableFile(atPath: Faults.binary) else {
-            Issue.record("feedwatch binary not built at \(Faults.binary) (run swift build first)")
-            return
-        }
+        guard Faults.binaryBuilt() else { return }
         let root = temporaryDirectory("fault-\(c.name)")
         defer { try? FileManager.default.removeItem(at: root) }
         var routes = try Faults.healthyRoutes(now: Date())

@@ -32,10 +32,7 @@ import Glibc
 
     @Test("database locked for 10 s under the running daemon: watchdog keeps coming, no crash, alerts once afterwards")
     func lockedUnderDaemon() throws {
-        guard FileManager.default.isExecutableFile(atPath: Faults.binary) else {
-            Issue.record("feedwatch binary not built at \(Faults.binary)")
-            return
-        }
+        guard Faults.binaryBuilt() else { return }
         let dir = temporaryDirectory("fault-lockdaemon")
         defer { try? FileManager.default.removeItem(at: dir) }
         var routes = try Faults.healthyRoutes(now: Date())

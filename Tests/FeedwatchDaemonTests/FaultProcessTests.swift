@@ -12,10 +12,7 @@ import Glibc
 @Suite(.serialized) struct FaultProcessTests {
     @Test("our own network down: the outage pause keeps the watchdog fed, and SIGTERM during it stops the daemon at once")
     func outagePauseHonoursWatchdogAndSigterm() throws {
-        guard FileManager.default.isExecutableFile(atPath: Faults.binary) else {
-            Issue.record("feedwatch binary not built at \(Faults.binary)")
-            return
-        }
+        guard Faults.binaryBuilt() else { return }
         let dir = temporaryDirectory("fault-outage")
         defer { try? FileManager.default.removeItem(at: dir) }
         // 15 feeds on 5 loopback hosts whose port refuses connections: every
@@ -57,10 +54,7 @@ import Glibc
 
     @Test("SIGHUP storm: 100 reloads in 10 s while fetching — alive, polling, alerts once, exit 0 on SIGTERM")
     func sighupStorm() throws {
-        guard FileManager.default.isExecutableFile(atPath: Faults.binary) else {
-            Issue.record("feedwatch binary not built at \(Faults.binary)")
-            return
-        }
+        guard Faults.binaryBuilt() else { return }
         let dir = temporaryDirectory("fault-hup")
         defer { try? FileManager.default.removeItem(at: dir) }
         let now = Date()
@@ -163,10 +157,7 @@ import Glibc
 
     @Test("kill -9 at random moments: no lost or duplicated alert, integrity_check ok after each round")
     func killNine() throws {
-        guard FileManager.default.isExecutableFile(atPath: Faults.binary) else {
-            Issue.record("feedwatch binary not built at \(Faults.binary)")
-            return
-        }
+        guard Faults.binaryBuilt() else { return }
         let root = temporaryDirectory("fault-kill9")
         defer { try? FileManager.default.removeItem(at: root) }
         let server = try TestFeedServer(routes: try CrashSafetyTests.routes(now: Date()), directory: root.appendingPathComponent("srv"))

@@ -13,6 +13,12 @@ import Glibc
 /// another process during a pass. Each: nothing crashes, nothing is lost, and
 /// once the fault is gone every alert is written exactly once.
 @Suite(.serialized) struct FaultStorageTests {
+    /// The healthy server and the alert ids a clean pass over it produces.
+    static func healthyReference(_ root: URL) async throws -> (server: TestFeedServer, expected: [String]) {
+        let server = try Faults.healthyServer(root)
+        return (server, try await referenceIDs(server: server, root: root))
+    }
+
     /// The alert ids a run of the healthy feeds alone produces (reference).
     static func referenceIDs(server: TestFeedServer, root: URL) async throws -> [String] {
         let dir = root.appendingPathComponent("ref")
@@ -28,8 +34,7 @@ import Glibc
           .enabled(if: Faults.canMountTmpfs, "needs permission to mount a tmpfs (root); skipped"))
     func spoolAndLogDiskFull() async throws {
         let root = temporaryDirectory("fault-spoolfull")
-        let server = try TestFeedServer(routes: try Faults.healthyRoutes(now: Date()), directory: root.appendingPathComponent("srv"))
-        let expected = try await Self.referenceIDs(server: server, root: root)
+        let (server, expected) = try await Self.healthyReference(root)
 
         let small = root.appendingPathComponent("small")
         try #require(Faults.mountTmpfs(small, size: "64k"), "mount -t tmpfs failed")
@@ -84,12 +89,9 @@ import Glibc
     @Test("the running daemon with a full spool/log disk: keeps polling, delivers every alert once when space returns",
           .enabled(if: Faults.canMountTmpfs, "needs permission to mount a tmpfs (root); skipped"))
     func daemonDiskFull() throws {
-        guard FileManager.default.isExecutableFile(atPath: Faults.binary) else {
-            Issue.record("feedwatch binary not built at \(Faults.binary)")
-            return
-        }
+        guard Faults.binaryBuilt() else { return }
         let root = temporaryDirectory("fault-daemonfull")
-        let server = try TestFeedServer(routes: try Faults.healthyRoutes(now: Date()), directory: root.appendingPathComponent("srv"))
+        let server = try Faults.healthyServer(root)
         let small = root.appendingPathComponent("small")
         try #require(Faults.mountTmpfs(small, size: "64k"), "mount -t tmpfs failed")
         defer { Faults.unmount(small) }
@@ -148,8 +150,7 @@ import Glibc
           .enabled(if: Faults.canMountTmpfs, "needs permission to mount a tmpfs (root); skipped"))
     func alertLogShortWrites() async throws {
         let root = temporaryDirectory("fault-logshort")
-        let server = try TestFeedServer(routes: try Faults.healthyRoutes(now: Date()), directory: root.appendingPathComponent("srv"))
-        let expected = try await Self.referenceIDs(server: server, root: root)
+        let (server, expected) = try await Self.healthyReference(root)
         let small = root.appendingPathComponent("small")
         try #require(Faults.mountTmpfs(small, size: "64k"), "mount -t tmpfs failed")
         defer { Faults.unmount(small) }
@@ -190,8 +191,7 @@ import Glibc
           .enabled(if: Faults.canMountTmpfs, "needs permission to mount a tmpfs (root); skipped"))
     func stateDiskFull() async throws {
         let root = temporaryDirectory("fault-statefull")
-        let server = try TestFeedServer(routes: try Faults.healthyRoutes(now: Date()), directory: root.appendingPathComponent("srv"))
-        let expected = try await Self.referenceIDs(server: server, root: root)
+        let (server, expected) = try await Self.healthyReference(root)
         let small = root.appendingPathComponent("small")
         try #require(Faults.mountTmpfs(small, size: "1m"), "mount -t tmpfs failed")
         defer { Faults.unmount(small) }
@@ -241,8 +241,7 @@ import Glibc
     @Test("database locked by another process during a pass: errors reported, no crash, a later pass completes")
     func databaseLocked() async throws {
         let root = temporaryDirectory("fault-locked")
-        let server = try TestFeedServer(routes: try Faults.healthyRoutes(now: Date()), directory: root.appendingPathComponent("srv"))
-        let expected = try await Self.referenceIDs(server: server, root: root)
+        let (server, expected) = try await Self.healthyReference(root)
         let dir = root.appendingPathComponent("run")
         let config = try Faults.writeConfig(dir: dir, feeds: Faults.healthyPaths.map { server.url($0) })
         let capture = LogCapture()

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Testing
 import FeedwatchStore
 @testable import FeedwatchDaemon
 #if canImport(Glibc)
@@ -40,6 +41,21 @@ enum Faults {
     }
 
     static let healthyPaths = ["/h0.xml", "/h1.xml", "/h2.xml"]
+
+    /// A server with the healthy feeds, its files under `root/srv`.
+    static func healthyServer(_ root: URL) throws -> TestFeedServer {
+        try TestFeedServer(routes: try healthyRoutes(now: Date()), directory: root.appendingPathComponent("srv"))
+    }
+
+    /// The daemon binary the process-level fault tests start; records an
+    /// issue (and the test returns) when it was not built.
+    static func binaryBuilt() -> Bool {
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            Issue.record("feedwatch binary not built at \(binary)")
+            return false
+        }
+        return true
+    }
 
     /// A config with short network limits so a misbehaving server costs seconds.
     static func configText(feeds: [String], stateDir: String = "state", spoolDir: String = "spool",

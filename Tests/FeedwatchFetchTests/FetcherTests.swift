@@ -474,6 +474,23 @@ struct FetcherTests {
         for i in 1..<times.count { #expect(times[i] - times[i - 1] >= 0.25) }
     }
 
+    /// `Engine.runPass` keeps 2 × max_concurrent polls going and relies on
+    /// this cap: transfers beyond it wait in the engine.
+    @Test("the global cap holds transfers back, whatever the per-host cap")
+    func globalCap() async throws {
+        let server = try FeedServer(routes: ["/d": ["body": rss, "delay_s": 0.3]])
+        let fetcher = Fetcher(maxConcurrent: 2, maxPerHost: 8, limits: quick)
+        defer { fetcher.shutdown() }
+        await withTaskGroup(of: FetchOutcome.self) { group in
+            for _ in 0..<6 { group.addTask { await fetcher.fetch(FetchRequest(url: server.url("/d"))).outcome } }
+            for await o in group { #expect(o == .fetched) }
+        }
+        // Two at a time: request k + 2 starts only after request k's 0.3 s.
+        let times = server.requests().map(\.time).sorted()
+        #expect(times.count == 6)
+        for i in 0..<(times.count - 2) { #expect(times[i + 2] - times[i] >= 0.25) }
+    }
+
     @Test("many concurrent fetches all complete")
     func manyConcurrent() async throws {
         var routes: [String: [String: Any]] = [:]
