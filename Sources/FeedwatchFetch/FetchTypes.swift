@@ -1,4 +1,5 @@
 import Foundation
+import FeedwatchCore
 
 /// Bounds on one fetch (DESIGN.md rule 9: every input is bounded and hostile).
 /// The same values are used by the daemon and by `feedwatch fetch`.
@@ -212,7 +213,7 @@ public struct FetchResult: Sendable {
         j.string("error", error?.description)
         j.int("elapsed_ms", elapsedMilliseconds)
         j.int("max_age_s", cacheMaxAgeSeconds)
-        j.string("expires", expires.map { HTTPDate.rfc3339($0) })
+        j.string("expires", expires.map { RFC3339.format($0) })
         j.string("sha256", bodyHash)
         return j.finish()
     }

@@ -45,8 +45,7 @@ enum HTTPDate {
         return Date(timeIntervalSince1970: Double(days * 86400 + h * 3600 + mi * 60 + se))
     }
 
-    /// RFC 3339 UTC, e.g. 1994-11-06T08:49:37Z.
-    static func rfc3339(_ date: Date) -> String { RFC3339.format(date) }
+
 }
 
 /// The response header fields the fetcher interprets, collected from libcurl's

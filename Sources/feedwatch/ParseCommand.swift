@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FeedwatchParse
+import FeedwatchCore
 
 /// `feedwatch parse [--json] FILE...` (CONTRACT.md): one JSON object per file,
 /// one per line; exit 1 if any file is not a feed.
@@ -52,9 +53,9 @@ struct ParseCommand: ParsableCommand {
     private func summary(_ f: ParsedFeed, file: String) -> String {
         var s = "\(file): \(f.format.rawValue)\(f.bozo ? " (recovered from errors)" : ""), \(f.items.count) items"
         s += "\n  title: \(f.title ?? "-")\n  link: \(f.link ?? "-")"
-        if let u = f.updated { s += "\n  updated: \(DateParser.rfc3339(u))" }
+        if let u = f.updated { s += "\n  updated: \(RFC3339.format(u))" }
         for item in f.items.prefix(5) {
-            let date = (item.published ?? item.updated).map(DateParser.rfc3339) ?? "-"
+            let date = (item.published ?? item.updated).map(RFC3339.format) ?? "-"
             s += "\n  - \(date)  \(item.title ?? "(untitled)")"
         }
         if f.items.count > 5 { s += "\n  … \(f.items.count - 5) more" }

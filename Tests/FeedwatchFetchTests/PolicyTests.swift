@@ -13,7 +13,7 @@ struct PolicyTests {
         #expect(HTTPDate.parse("Sun Nov  6 08:49:37 1994") == expected)
         #expect(HTTPDate.parse("0") == nil)
         #expect(HTTPDate.parse("yesterday") == nil)
-        #expect(HTTPDate.rfc3339(expected) == "1994-11-06T08:49:37Z")
+        #expect(RFC3339.format(expected) == "1994-11-06T08:49:37Z")
     }
 
     @Test("Retry-After: seconds, date against the response's Date, garbage")

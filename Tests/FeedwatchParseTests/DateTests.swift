@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import FeedwatchParse
+import FeedwatchCore
 
 struct DateTests {
     @Test(arguments: [
@@ -37,7 +38,7 @@ struct DateTests {
         ("2022-09-03 09:37:11+03:00", "2022-09-03T06:37:11Z"),
     ])
     func parses(_ input: String, _ expected: String) {
-        #expect(DateParser.parse(input).map(DateParser.rfc3339) == expected)
+        #expect(DateParser.parse(input).map(RFC3339.format) == expected)
     }
 
     /// Out-of-range fields give nil, never a rolled-over date.
@@ -54,8 +55,8 @@ struct DateTests {
     }
 
     @Test func rfc3339Printing() {
-        #expect(DateParser.rfc3339(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
-        #expect(DateParser.rfc3339(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
-        #expect(DateParser.rfc3339(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: -1)) == "1969-12-31T23:59:59Z")
+        #expect(RFC3339.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00Z")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 @testable import FeedwatchParse
 import FeedwatchTestSupport
+import FeedwatchCore
 
 /// Fixture bytes, located next to this file (no bundle resources needed).
 func fixture(_ name: String) throws -> [UInt8] {
@@ -13,5 +14,5 @@ func parse(_ s: String, contentType: String? = nil, baseURL: String? = nil) thro
     try FeedParser.parse(Array(s.utf8), contentType: contentType, baseURL: baseURL)
 }
 
-func rfc3339(_ d: Date?) -> String? { d.map(DateParser.rfc3339) }
+func rfc3339(_ d: Date?) -> String? { d.map(RFC3339.format) }
 

@@ -92,27 +92,18 @@ extension Engine {
         // polls start (one query instead of one per feed: 5% of a warm pass),
         // and small enough that a state is never read long before its poll.
         let chunk = max(64, width * 4)
-        var prefetched: [String: FeedState] = [:]
-        var prefetchedUpTo = 0
-        var usable = false
+        // nil when the chunk's read failed: each poll then reads its own row
+        // (and reports the error).
+        var prefetched: [String: FeedState]? = nil
         var next = 0
         func launch(_ group: inout TaskGroup<PollReport>) {
             guard next < feeds.count else { return }
-            if next >= prefetchedUpTo {
-                let end = min(feeds.count, next + chunk)
-                let urls = feeds[next..<end].map(\.url)
-                if let states = try? store.feedStates(urls) {
-                    prefetched = states
-                    usable = true
-                } else {
-                    prefetched = [:]
-                    usable = false   // the poll reads its own row (and reports the error)
-                }
-                prefetchedUpTo = end
+            if next % chunk == 0 {
+                prefetched = try? store.feedStates(feeds[next..<min(feeds.count, next + chunk)].map(\.url))
             }
             let feed = feeds[next]
             next += 1
-            let known: PrefetchedState? = usable ? PrefetchedState(state: prefetched[feed.url]) : nil
+            let known = prefetched.map { PrefetchedState(state: $0[feed.url]) }
             group.addTask { await self.poll(feed, gate: gate, countErrors: countErrors, prefetched: known) }
         }
         var reports: [PollReport] = []

@@ -306,7 +306,4 @@ public enum DateParser {
         default: return 31
         }
     }
-
-    /// RFC 3339 UTC with second precision, e.g. `2018-04-10T07:00:00Z`.
-    public static func rfc3339(_ date: Date) -> String { RFC3339.format(date) }
 }
