@@ -2,19 +2,22 @@
 # one process and a read-only look at the feedwatch database.
 
 # sample_loop PID CSV INTERVAL DB : every INTERVAL s appends
-#   unix_time,utime+stime (clock ticks, /proc/PID/stat fields 14+15),VmRSS kB,fetched,200s,304s
+#   unix_time,utime+stime (clock ticks, /proc/PID/stat fields 14+15),VmRSS kB,fetched,200s,304s,
+#   and VmRSS split (proc(5)): RssAnon (heap, stacks), RssFile (mapped binaries
+#   and libraries, first touch of a code path), RssShmem (SQLite's WAL index) in kB
 # until PID exits. Fields 14/15 are counted after the ")" of the comm field
 # (proc(5)), so a comm with spaces cannot shift them.
 sample_loop() {
     local pid=$1 csv=$2 iv=$3 db=$4
-    echo "t,ticks,rss_kb,fetched,s200,s304" > "$csv"
+    echo "t,ticks,rss_kb,fetched,s200,s304,anon_kb,file_kb,shmem_kb" > "$csv"
     while kill -0 "$pid" 2>/dev/null; do
         local st ticks rss counts
         st=$(cat "/proc/$pid/stat" 2>/dev/null) || break
         ticks=$(echo "${st##*) }" | awk '{print $12 + $13}')
-        rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null) || break
+        rss=$(awk '/^VmRSS:/ {r=$2} /^RssAnon:/ {a=$2} /^RssFile:/ {f=$2} /^RssShmem:/ {s=$2}
+                   END {print r "," a "," f "," s}' "/proc/$pid/status" 2>/dev/null) || break
         counts=$(db_counts "$db")
-        echo "$(date +%s),$ticks,$rss,$counts" >> "$csv"
+        echo "$(date +%s),$ticks,${rss%%,*},$counts,${rss#*,}" >> "$csv"
         sleep "$iv"
     done
 }
@@ -63,6 +66,9 @@ print("rss_end_mb=%.1f" % (b["rss_kb"] / 1024))
 print("rss_max_mb=%.1f" % (max(r["rss_kb"] for r in rows[w:]) / 1024))
 print("rss_max_all_mb=%.1f" % (max(r["rss_kb"] for r in rows) / 1024))
 print("growth_pct=%.2f" % (100 * (b["rss_kb"] - a["rss_kb"]) / a["rss_kb"]))
+if "anon_kb" in a:  # where the growth is (older CSVs lack the split)
+    for k in ("anon", "file", "shmem"):
+        print("%s_warm_mb=%.1f %s_end_mb=%.1f" % (k, a[k + "_kb"] / 1024, k, b[k + "_kb"] / 1024))
 print("s304_end=%d" % b["s304"])
 PY
 }

@@ -524,6 +524,12 @@ public final class FeedStore: StateStore {
                 try stmt.execute(arguments: [s.id, millis(s.firstSeen ?? fetchTime), ms(s.published),
                                              blob, s.title, s.url])
             }
+            // A cached statement keeps its last arguments (GRDB's
+            // `Statement.arguments`) for the life of the connection; SQLite
+            // has its own copy (SQLITE_TRANSIENT). Dropping them frees the
+            // last fingerprint's Data now — LeakSanitizer reported that one
+            // object, still held by the statement, at exit.
+            stmt.setUncheckedArguments([])
         }
 
         var inserted = 0

@@ -29,6 +29,7 @@ struct RunCommand: AsyncParsableCommand {
     var logLevel: String = "info"
 
     func run() async throws {
+        if !once { HeapTrim.limitArenas(2) }
         let level = Logger.Level(rawValue: logLevel.lowercased()) ?? .info
         FeedwatchLogging.bootstrap(level: level)
         let logger = Logger(label: "feedwatch")

@@ -13,7 +13,7 @@ import Glibc
 /// not just the top), so resident memory follows what is actually in use.
 /// Cheap when there is little to release; the daemon calls it once a minute,
 /// off the cooperative pool.
-enum HeapTrim {
+public enum HeapTrim {
     /// glibc's `malloc_trim`, looked up at run time: `<malloc.h>` is not in
     /// the Glibc module map, and other C libraries (musl) do not have it.
     private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
@@ -26,6 +26,32 @@ enum HeapTrim {
     }()
 
     static var isAvailable: Bool { mallocTrim != nil }
+
+    /// glibc's `mallopt`, looked up like `malloc_trim`.
+    private static let mallopt: (@convention(c) (Int32, Int32) -> Int32)? = {
+        #if canImport(Glibc)
+        guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return nil }
+        return unsafeBitCast(sym, to: (@convention(c) (Int32, Int32) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
+
+    /// Caps the number of malloc arenas (`M_ARENA_MAX`, glibc's default is
+    /// 8 per core). Every thread that first allocates while the others hold
+    /// their arenas gets a new one, and each arena keeps its own fragments:
+    /// the daemon's pool, committer, libcurl and SQLite threads would spread
+    /// the same working set over up to 16 heaps here, and resident memory
+    /// drifts upward as each heap's high-water mark is reached at a
+    /// different time. Two arenas bound that drift; the daemon allocates
+    /// little per second, so contention on them costs nothing measurable.
+    /// Only for the long-running daemon, set before it starts its threads
+    /// (arenas already handed out stay). Returns true when glibc took it.
+    @discardableResult
+    public static func limitArenas(_ count: Int32) -> Bool {
+        let M_ARENA_MAX: Int32 = -8  // <malloc.h>
+        return mallopt.map { $0(M_ARENA_MAX, count) == 1 } ?? false
+    }
 
     /// True when memory was released.
     static func release() -> Bool {
