@@ -97,7 +97,8 @@ if [ "${LEAK_ONLY:-0}" != 1 ]; then
 fi
 
 if [ "${NO_LEAK:-0}" != 1 ]; then
-    config "$WORK/leak" 20 > "$WORK/leak.toml"
+    LEAK_FEEDS=${LEAK_FEEDS:-20}   # (at most FEEDS)
+    config "$WORK/leak" "$LEAK_FEEDS" > "$WORK/leak.toml"
     # LEAK_TOOL=valgrind (default) or asan: LeakSanitizer through a build with
     # -sanitize=address (ASAN_BIN, built here when missing:
     #   swift build -c release -Xswiftc -sanitize=address --scratch-path /tmp/fw-asan-build --product feedwatch).
@@ -108,7 +109,7 @@ if [ "${NO_LEAK:-0}" != 1 ]; then
     {
         echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
         if [ "$LEAK_TOOL" = valgrind ] && command -v valgrind >/dev/null; then
-            echo "command=valgrind --leak-check=full feedwatch run --once --all (20 feeds, fresh state)"
+            echo "command=valgrind --leak-check=full feedwatch run --once --all ($LEAK_FEEDS feeds, fresh state)"
             echo "valgrind=$(valgrind --version)"
             valgrind --leak-check=full --show-leak-kinds=definite --num-callers=30 --log-file="$WORK/valgrind.log" \
                 "$BIN" run --once --all --config "$WORK/leak.toml" --log-level warning > /dev/null 2> "$WORK/leak-run.log" || true
@@ -130,10 +131,14 @@ if [ "${NO_LEAK:-0}" != 1 ]; then
             if [ ! -x "$ASAN_BIN" ]; then
                 (cd "$ROOT" && swift build -c release -Xswiftc -sanitize=address --scratch-path /tmp/fw-asan-build --product feedwatch >&2)
             fi
-            echo "command=ASAN_OPTIONS=detect_leaks=1 feedwatch(-sanitize=address) run --once --all (20 feeds, fresh state)"
+            echo "command=ASAN_OPTIONS=detect_leaks=1 feedwatch(-sanitize=address) run --once --all ($LEAK_FEEDS feeds, fresh state)"
             ASAN_OPTIONS=detect_leaks=1:log_path=$WORK/lsan "$ASAN_BIN" run --once --all --config "$WORK/leak.toml" \
                 --log-level warning > /dev/null 2> "$WORK/leak-run.log" && echo "exit=0" || echo "exit=$?"
             echo "fetched=$(db_counts "$WORK/leak/feedwatch.sqlite")"
+            # The paths covered: articles stored, stories created (the fingerprint blob), alerts written.
+            echo "articles=$(sqlite3 "file:$WORK/leak/feedwatch.sqlite?mode=ro" 'SELECT count(*) FROM article' 2>/dev/null || echo '?')" \
+                 "stories=$(sqlite3 "file:$WORK/leak/feedwatch.sqlite?mode=ro" 'SELECT count(*) FROM story' 2>/dev/null || echo '?')" \
+                 "alerts=$(wc -l < "$WORK/leak/alerts.log" 2>/dev/null || echo 0)"
             if ls "$WORK"/lsan.* >/dev/null 2>&1; then
                 grep -h -E 'SUMMARY|ERROR: LeakSanitizer' "$WORK"/lsan.*
                 echo "direct_leak_records=$(cat "$WORK"/lsan.* | grep -c 'Direct leak' || true)"
@@ -145,6 +150,33 @@ if [ "${NO_LEAK:-0}" != 1 ]; then
                 cat "$WORK"/lsan.* > "$HERE/lsan-report.txt" && echo "(full report: Benchmarks/soak/lsan-report.txt)"
             else
                 echo "LeakSanitizer: no leaks reported (no report written)"
+            fi
+            # The daemon too: `feedwatch run` for LEAK_DAEMON_S seconds (default 150) on
+            # the same feeds with a 1-minute interval while the publisher changes half
+            # of them every 20 s (new articles, stories, alerts, reload-free), then
+            # SIGTERM: the graceful shutdown path, and LeakSanitizer at exit.
+            LEAK_DAEMON_S=${LEAK_DAEMON_S:-150}
+            if [ "$LEAK_DAEMON_S" -gt 0 ]; then
+                sed 's/^default_interval = .*/default_interval = "1m"/' "$WORK/leak.toml" | sed "s|$WORK/leak|$WORK/leakd|g" > "$WORK/leakd.toml"
+                "$PY" "$HERE/mutate.py" "$WORK/www" "$LEAK_FEEDS" 20 0.5 > "$WORK/leak-mutate.log" 2>&1 &
+                local_mpid=$!
+                echo "command=ASAN_OPTIONS=detect_leaks=1 feedwatch(-sanitize=address) run ($LEAK_FEEDS feeds, interval 1m, publisher every 20 s) for ${LEAK_DAEMON_S} s, then SIGTERM"
+                ASAN_OPTIONS=detect_leaks=1:log_path=$WORK/lsand "$ASAN_BIN" run --config "$WORK/leakd.toml" --log-level warning \
+                    > /dev/null 2> "$WORK/leakd-run.log" &
+                local_dpid=$!
+                sleep "$LEAK_DAEMON_S"
+                kill -TERM "$local_dpid"; wait "$local_dpid" && echo "exit=0" || echo "exit=$?"
+                kill "$local_mpid" 2>/dev/null || true
+                echo "polls=$(sqlite3 "file:$WORK/leakd/feedwatch.sqlite?mode=ro" 'SELECT count(*) FROM feed WHERE last_fetch IS NOT NULL' 2>/dev/null || echo '?') feeds fetched," \
+                     "articles=$(sqlite3 "file:$WORK/leakd/feedwatch.sqlite?mode=ro" 'SELECT count(*) FROM article' 2>/dev/null || echo '?')" \
+                     "stories=$(sqlite3 "file:$WORK/leakd/feedwatch.sqlite?mode=ro" 'SELECT count(*) FROM story' 2>/dev/null || echo '?')" \
+                     "publisher_ticks=$(grep -c tick "$WORK/leak-mutate.log" || true)"
+                if ls "$WORK"/lsand.* >/dev/null 2>&1; then
+                    grep -h -E 'SUMMARY|ERROR: LeakSanitizer' "$WORK"/lsand.*
+                    cat "$WORK"/lsand.* > "$HERE/lsan-daemon-report.txt" && echo "(full report: Benchmarks/soak/lsan-daemon-report.txt)"
+                else
+                    echo "LeakSanitizer (daemon): no leaks reported (no report written)"
+                fi
             fi
         fi
     } | tee "$HERE/leak.txt"
