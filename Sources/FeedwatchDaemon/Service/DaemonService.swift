@@ -56,8 +56,12 @@ public final class DaemonService: Service, @unchecked Sendable {
     func schedulerLoop() async {
         let gate = HostGateHandle()
         var outage = OutageDetector()
-        var schedule = (try? engine.schedule()) ?? [:]
         var scheduleGeneration = await state.generation()
+        var schedule = (try? engine.schedule()) ?? [:]
+        // The configured feeds by URL, rebuilt with the schedule on reload
+        // only: building it on every tick cost a 10,000-entry dictionary
+        // twice a second while idle.
+        var feedsByURL = Self.feedsByURL(engine.config)
         await withDiscardingTaskGroup { polls in
             var lastStatus = ContinuousClock.now
             var lastPrune: ContinuousClock.Instant?
@@ -72,6 +76,7 @@ public final class DaemonService: Service, @unchecked Sendable {
                 if generation != scheduleGeneration {
                     // Reloaded: feeds may have been added or removed.
                     schedule = (try? engine.schedule()) ?? schedule
+                    feedsByURL = Self.feedsByURL(engine.config)
                     scheduleGeneration = generation
                 }
                 for report in reports {
@@ -111,7 +116,6 @@ public final class DaemonService: Service, @unchecked Sendable {
                     let now = wall
                     let due = schedule.filter { $0.value <= now && !inFlight.contains($0.key) }
                         .sorted { $0.value < $1.value }.prefix(width)
-                    let feedsByURL = Dictionary(engine.config.feeds.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
                     for (url, _) in due {
                         guard let feed = feedsByURL[url] else { schedule[url] = nil; continue }
                         await state.start(url)
@@ -226,6 +230,10 @@ public final class DaemonService: Service, @unchecked Sendable {
             logger.error("reload failed; keeping the previous configuration", metadata: ["error": "\(error)"])
         }
         notify?.send("READY=1\nSTATUS=\(statusLine())")
+    }
+
+    static func feedsByURL(_ config: DaemonConfig) -> [String: FeedConfig] {
+        Dictionary(config.feeds.map { ($0.url, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// SIGHUP as an async sequence (the default action, terminate, is disabled).
