@@ -207,7 +207,7 @@ ver() { "$@" 2>&1 | head -1 || echo "not installed"; }
     echo
     echo "## Idle and soak against their targets"
     echo
-    for pair in "idle/last.txt soak/last.txt" "idle/last-143f7ea.txt soak/last-143f7ea.txt"; do
+    for pair in "idle/last.txt soak/last.txt" "idle/last-89abdaa.txt soak/last-779c133.txt"; do
     set -- $pair
     [ -f "$B/$1" ] || [ -f "$B/$2" ] || continue
     echo "From \`$1\` and \`$2\`:"
@@ -240,9 +240,9 @@ PY
     done
     for part in "idle/last.txt:Idle cost (issue 6): Benchmarks/idle/run.sh — targets avg CPU < 5 % of one core, RSS < 150 MB, growth < 5 %" \
                 "soak/last.txt:Memory soak (issue 7): Benchmarks/soak/run.sh — target RSS growth after warm-up < 5 %" \
-                "idle/last-143f7ea.txt:Idle cost, earlier run (daemon built from 143f7ea)" \
-                "soak/last-143f7ea.txt:Memory soak, earlier run (daemon built from 143f7ea)" \
-                "soak/leak.txt:Leak check: valgrind --leak-check=full (Benchmarks/soak/run.sh)"; do
+                "idle/last-89abdaa.txt:Idle cost, earlier run (daemon built from 89abdaa)" \
+                "soak/last-779c133.txt:Memory soak, earlier run (daemon built from 779c133, before the arena cap)" \
+                "soak/leak.txt:Leak check: valgrind, or LeakSanitizer where valgrind cannot run (Benchmarks/soak/run.sh)"; do
         f=${part%%:*}; title=${part#*:}
         echo "## $title"
         echo
