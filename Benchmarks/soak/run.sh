@@ -81,6 +81,7 @@ if [ "${LEAK_ONLY:-0}" != 1 ]; then
     daemon_stop
     {
         echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        echo "code=${CODE:-$(git -C "$ROOT" rev-parse --short HEAD)} (the daemon binary's commit: CODE=..., default the checkout's HEAD)"
         echo "feeds=$FEEDS"
         echo "hosts=$HOSTS"
         echo "interval=$INTERVAL"
@@ -108,6 +109,7 @@ if [ "${NO_LEAK:-0}" != 1 ]; then
     LEAK_TOOL=${LEAK_TOOL:-valgrind}
     {
         echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        echo "code=$(git -C "$ROOT" rev-parse --short HEAD)"
         if [ "$LEAK_TOOL" = valgrind ] && command -v valgrind >/dev/null; then
             echo "command=valgrind --leak-check=full feedwatch run --once --all ($LEAK_FEEDS feeds, fresh state)"
             echo "valgrind=$(valgrind --version)"
