@@ -68,6 +68,7 @@ daemon_wait "$MIN"
 daemon_stop
 {
     echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "code=${CODE:-$(git -C "$ROOT" rev-parse --short HEAD)} (the daemon binary's commit: CODE=..., default the checkout's HEAD)"
     echo "feeds=$FEEDS"
     echo "hosts=$HOSTS"
     echo "minutes=$MIN"
