@@ -207,7 +207,7 @@ ver() { "$@" 2>&1 | head -1 || echo "not installed"; }
     echo
     echo "## Idle and soak against their targets"
     echo
-    for pair in "idle/last.txt soak/last.txt" "idle/last-89abdaa.txt soak/last-779c133.txt"; do
+    for pair in "idle/last.txt soak/last.txt" "idle/last-779c133.txt soak/last-779c133.txt"; do
     set -- $pair
     [ -f "$B/$1" ] || [ -f "$B/$2" ] || continue
     echo "From \`$1\` and \`$2\`:"
@@ -240,7 +240,7 @@ PY
     done
     for part in "idle/last.txt:Idle cost (issue 6): Benchmarks/idle/run.sh — targets avg CPU < 5 % of one core, RSS < 150 MB, growth < 5 %" \
                 "soak/last.txt:Memory soak (issue 7): Benchmarks/soak/run.sh — target RSS growth after warm-up < 5 %" \
-                "idle/last-89abdaa.txt:Idle cost, earlier run (daemon built from 89abdaa)" \
+                "idle/last-779c133.txt:Idle cost, earlier run (daemon built from 779c133)" \
                 "soak/last-779c133.txt:Memory soak, earlier run (daemon built from 779c133, before the arena cap)" \
                 "soak/leak.txt:Leak check: valgrind, or LeakSanitizer where valgrind cannot run (Benchmarks/soak/run.sh)"; do
         f=${part%%:*}; title=${part#*:}
