@@ -527,8 +527,9 @@ public final class FeedStore: StateStore {
             // A cached statement keeps its last arguments (GRDB's
             // `Statement.arguments`) for the life of the connection; SQLite
             // has its own copy (SQLITE_TRANSIENT). Dropping them frees the
-            // last fingerprint's Data now — LeakSanitizer reported that one
-            // object, still held by the statement, at exit.
+            // last fingerprint's Data now: LeakSanitizer once reported one
+            // such object at exit, most likely this one (not reproduced
+            // since, before or after this line).
             stmt.setUncheckedArguments([])
         }
 

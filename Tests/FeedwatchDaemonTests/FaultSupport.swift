@@ -219,10 +219,6 @@ enum Faults {
         return total
     }
 
-    /// Prints one summary line per case (visible in `swift test` output) so
-    /// the closing note can count injected faults and verified alerts.
-    /// Another process (python3's sqlite3) takes the database's write lock
-    /// (`BEGIN EXCLUSIVE`) and holds it for `seconds`; returns once it holds it.
     /// Starts `feedwatch run` (the daemon) on `configPath`, stderr to
     /// `dir/stderr.log`; with `notifySocket`, it talks sd_notify there and
     /// expects a watchdog ping every `watchdogUSec`/2. The caller kills it.
@@ -245,6 +241,8 @@ enum Faults {
         return process
     }
 
+    /// Another process (python3's sqlite3) takes the database's write lock
+    /// (`BEGIN EXCLUSIVE`) and holds it for `seconds`; returns once it holds it.
     static func lockDatabase(_ path: String, seconds: Int) throws -> Process {
         let locker = Process()
         locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -263,6 +261,8 @@ enum Faults {
         return locker
     }
 
+    /// Prints one summary line per case (visible in `swift test` output) so
+    /// the closing note can count injected faults and verified alerts.
     static func summary(_ name: String, injected: Int, alertsVerified: Int, _ extra: String = "") {
         print("FAULT-SUMMARY case=\(name) injected_faults=\(injected) alerts_verified=\(alertsVerified)\(extra.isEmpty ? "" : " " + extra)")
     }

@@ -460,35 +460,30 @@ struct FetcherTests {
 
     @Test("the per-host cap holds transfers back")
     func perHostCap() async throws {
-        let server = try FeedServer(routes: ["/d": ["body": rss, "delay_s": 0.3]])
-        let fetcher = Fetcher(maxConcurrent: 8, maxPerHost: 1, limits: quick)
-        defer { fetcher.shutdown() }
-        await withTaskGroup(of: FetchOutcome.self) { group in
-            for _ in 0..<3 { group.addTask { await fetcher.fetch(FetchRequest(url: server.url("/d"))).outcome } }
-            for await o in group { #expect(o == .fetched) }
-        }
-        // With one transfer at a time, each request reaches the server only
-        // after the previous one's 0.3 s delay.
-        let times = server.requests().map(\.time).sorted()
-        #expect(times.count == 3)
-        for i in 1..<times.count { #expect(times[i] - times[i - 1] >= 0.25) }
+        try await expectTransfersAtATime(1, requests: 3, maxConcurrent: 8, maxPerHost: 1)
     }
 
     /// `Engine.runPass` keeps 2 × max_concurrent polls going and relies on
     /// this cap: transfers beyond it wait in the engine.
     @Test("the global cap holds transfers back, whatever the per-host cap")
     func globalCap() async throws {
+        try await expectTransfersAtATime(2, requests: 6, maxConcurrent: 2, maxPerHost: 8)
+    }
+
+    /// `requests` fetches of one slow (0.3 s) URL at once: with `slots`
+    /// transfers at a time, request k + slots reaches the server only after
+    /// request k's delay.
+    private func expectTransfersAtATime(_ slots: Int, requests: Int, maxConcurrent: Int, maxPerHost: Int) async throws {
         let server = try FeedServer(routes: ["/d": ["body": rss, "delay_s": 0.3]])
-        let fetcher = Fetcher(maxConcurrent: 2, maxPerHost: 8, limits: quick)
+        let fetcher = Fetcher(maxConcurrent: maxConcurrent, maxPerHost: maxPerHost, limits: quick)
         defer { fetcher.shutdown() }
         await withTaskGroup(of: FetchOutcome.self) { group in
-            for _ in 0..<6 { group.addTask { await fetcher.fetch(FetchRequest(url: server.url("/d"))).outcome } }
+            for _ in 0..<requests { group.addTask { await fetcher.fetch(FetchRequest(url: server.url("/d"))).outcome } }
             for await o in group { #expect(o == .fetched) }
         }
-        // Two at a time: request k + 2 starts only after request k's 0.3 s.
         let times = server.requests().map(\.time).sorted()
-        #expect(times.count == 6)
-        for i in 0..<(times.count - 2) { #expect(times[i + 2] - times[i] >= 0.25) }
+        #expect(times.count == requests)
+        for i in 0..<(times.count - slots) { #expect(times[i + slots] - times[i] >= 0.25) }
     }
 
     @Test("many concurrent fetches all complete")

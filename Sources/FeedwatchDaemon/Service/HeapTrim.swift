@@ -16,26 +16,22 @@ import Glibc
 public enum HeapTrim {
     /// glibc's `malloc_trim`, looked up at run time: `<malloc.h>` is not in
     /// the Glibc module map, and other C libraries (musl) do not have it.
-    private static let mallocTrim: (@convention(c) (Int) -> Int32)? = {
-        #if canImport(Glibc)
-        guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
-        return unsafeBitCast(sym, to: (@convention(c) (Int) -> Int32).self)
-        #else
-        return nil
-        #endif
-    }()
+    private static let mallocTrim = glibc("malloc_trim", as: (@convention(c) (Int) -> Int32).self)
 
     static var isAvailable: Bool { mallocTrim != nil }
 
     /// glibc's `mallopt`, looked up like `malloc_trim`.
-    private static let mallopt: (@convention(c) (Int32, Int32) -> Int32)? = {
+    private static let mallopt = glibc("mallopt", as: (@convention(c) (Int32, Int32) -> Int32).self)
+
+    /// A C function of the running process by name, or nil where there is none.
+    private static func glibc<F>(_ name: String, as type: F.Type) -> F? {
         #if canImport(Glibc)
-        guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return nil }
-        return unsafeBitCast(sym, to: (@convention(c) (Int32, Int32) -> Int32).self)
+        guard let sym = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }
+        return unsafeBitCast(sym, to: type)
         #else
         return nil
         #endif
-    }()
+    }
 
     /// Caps the number of malloc arenas (`M_ARENA_MAX`, glibc's default is
     /// 8 per core). Every thread that first allocates while the others hold
