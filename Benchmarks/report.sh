@@ -30,7 +30,7 @@ if [ $REUSE = 0 ]; then
     # The benchmark tools (only what is missing is installed; needs root or sudo).
     "$ROOT/scripts/install-deps.sh" nginx-light newsboat python3-feedparser libxml2-utils curl time sqlite3 \
         valgrind gnuplot-nox hyperfine >&2
-    (cd "$ROOT" && swift build -c release --product feedwatch >&2)
+    (cd "$ROOT" && "$ROOT/scripts/build-release.sh" --product feedwatch >&2)
     # shellcheck disable=SC2086
     "$B/e2e/run.sh" $SIZES
     if [ -x "$B/parse/bench.sh" ] && [ -d "$ROOT/../shared/feeds/realworld" ]; then

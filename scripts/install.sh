@@ -12,7 +12,7 @@ ETCDIR=${ETCDIR:-/etc/feedwatch}
 UNITDIR=${UNITDIR:-/etc/systemd/system}
 LOGROTATEDIR=${LOGROTATEDIR:-/etc/logrotate.d}
 BIN=.build/release/feedwatch
-[ -x "$BIN" ] || { echo "install: $BIN missing; run 'swift build -c release' (make install does)" >&2; exit 1; }
+[ -x "$BIN" ] || { echo "install: $BIN missing; run scripts/build-release.sh (make install does)" >&2; exit 1; }
 
 install -d -m 0755 "$BINDIR" "$UNITDIR" "$LOGROTATEDIR"
 install -m 0755 "$BIN" "$BINDIR/feedwatch"

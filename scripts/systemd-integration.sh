@@ -43,7 +43,7 @@ for t in unshare nsenter systemctl python3; do
     command -v "$t" >/dev/null || skip "no $t"
 done
 if [ "$SELFTEST" = 0 ]; then
-    [ -x "$BIN" ] || { echo "usage: $0 [BINARY]: $BIN is not an executable (build with: swift build -c release)" >&2; exit 2; }
+    [ -x "$BIN" ] || { echo "usage: $0 [BINARY]: $BIN is not an executable (build with: scripts/build-release.sh)" >&2; exit 2; }
     [ -f "$ROOT/Config/keywords.toml" ] || { echo "$ROOT/Config/keywords.toml missing" >&2; exit 2; }
 fi
 

@@ -9,7 +9,7 @@ PY=/usr/bin/python3   # Debian's python3: has python3-feedparser (a pyenv python
 
 need_bin() {
     if [ ! -x "$BIN" ] || [ "${REBUILD:-0}" = 1 ]; then
-        (cd "$ROOT" && swift build -c release --product feedwatch >&2)
+        (cd "$ROOT" && "$ROOT/scripts/build-release.sh" --product feedwatch >&2)
     fi
     command -v nginx >/dev/null || { echo "nginx not installed (apt-get install nginx-light)" >&2; exit 1; }
     [ -x /usr/bin/time ] || { echo "/usr/bin/time missing (apt-get install time)" >&2; exit 1; }

@@ -29,7 +29,7 @@ for n in "${SIZES[@]}"; do [ "$n" -gt "$MAXN" ] && MAXN=$n; done
 
 BIN="$ROOT/.build/release/feedwatch"
 if [ ! -x "$BIN" ] || [ "${REBUILD:-0}" = 1 ]; then
-    (cd "$ROOT" && swift build -c release --product feedwatch >&2)
+    (cd "$ROOT" && "$ROOT/scripts/build-release.sh" --product feedwatch >&2)
 fi
 command -v nginx >/dev/null || { echo "nginx not installed (apt-get install nginx-light)" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "/usr/bin/time missing (apt-get install time)" >&2; exit 1; }

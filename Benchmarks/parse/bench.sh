@@ -20,7 +20,7 @@ BIN=${BIN:-.build/release/feedwatch}
 # Debian's python3-feedparser lives in the system interpreter (not a pyenv shim).
 PYTHON=${PYTHON:-/usr/bin/python3}
 "$PYTHON" -c "import feedparser" || { echo "feedparser missing for $PYTHON (apt-get install python3-feedparser)"; exit 2; }
-[ -x "$BIN" ] || swift build -c release --product feedwatch >/dev/null
+[ -x "$BIN" ] || scripts/build-release.sh --product feedwatch >/dev/null
 command -v hyperfine >/dev/null || { echo "hyperfine is required (apt-get install hyperfine)"; exit 2; }
 
 mapfile -t FILES < <(ls -d "$CORPUS"/* | grep -v -E '/README\.md$|\.jsonl$')

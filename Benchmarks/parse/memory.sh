@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 CORPUS=${CORPUS:-../shared/feeds/realworld}
 BIN=${BIN:-.build/release/feedwatch}
-[ -x "$BIN" ] || swift build -c release --product feedwatch >/dev/null
+[ -x "$BIN" ] || scripts/build-release.sh --product feedwatch >/dev/null
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 

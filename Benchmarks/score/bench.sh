@@ -22,7 +22,7 @@ work=${TMPDIR:-/tmp}/feedwatch-bench-score
 export LC_ALL=C.UTF-8
 
 cd "$repo"
-swift build -c release --product feedwatch >/dev/null
+scripts/build-release.sh --product feedwatch >/dev/null
 bin="$repo/.build/release/feedwatch"
 
 rm -rf "$work"; mkdir -p "$work"
