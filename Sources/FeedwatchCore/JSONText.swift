@@ -6,14 +6,25 @@ public enum JSONText {
     /// A JSON string literal (RFC 8259 §7): quotes, backslashes and every
     /// control character escaped, so no raw ESC ever reaches a terminal.
     public static func quote(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count + 2)
+        appendQuoted(s, to: &out)
+        return out
+    }
+
+    /// `quote(s)` appended to `out` (no intermediate strings: for JSON built
+    /// on a hot path, such as the stored matches of every article).
+    public static func appendQuoted(_ s: String, to out: inout String) {
         // Fast path (nearly every title, term and URL): no byte that may need
         // escaping — ASCII controls, `"`, `\`, DEL, the lead byte of C1
         // controls (0xC2) or of U+2028/U+2029 (0xE2).
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C || $0 == 0x7F || $0 == 0xC2 || $0 == 0xE2 }) {
-            return "\"" + s + "\""
+            out.append("\"")
+            out.append(s)
+            out.append("\"")
+            return
         }
-        var out = "\""
-        out.reserveCapacity(s.utf8.count + 2)
+        out.append("\"")
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -30,7 +41,7 @@ public enum JSONText {
                 }
             }
         }
-        return out + "\""
+        out.append("\"")
     }
 
     /// A JSON number for a finite Double: integral values keep a ".0" (they
