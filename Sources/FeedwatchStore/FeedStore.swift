@@ -64,6 +64,9 @@ public final class FeedStore: StateStore {
     /// write lock for long.
     static let pruneChunk = 5_000
 
+    /// Page size of a database this store creates (see `init`).
+    public static let pageSize = 8192
+
     /// How commits reach the disk.
     public enum Durability: String, Sendable {
         /// `synchronous=FULL`: every commit fsyncs the WAL. The default and
@@ -97,6 +100,16 @@ public final class FeedStore: StateStore {
             // 8 MiB of page cache per connection (SQLite's default is 2 MiB):
             // keeps the upper levels of the article indexes hot at 10^6 rows.
             try db.execute(sql: "PRAGMA cache_size = -8192")
+            // 8 KiB pages for a new database (it only takes effect before the
+            // file's first write; an existing database keeps its page size —
+            // https://www.sqlite.org/pragma.html#pragma_page_size). Most of
+            // what the store writes is article text of 1–10 KB: half as many
+            // WAL frames (one pwrite each) and fewer overflow pages. Measured
+            // on the 1,000-feed cold pass, 10 alternating runs: 1.148 s
+            // against 1.179 s median wall, 1.91 against 1.94 s CPU; 8 MB more
+            // peak RSS (same cache_size in KiB). 16 KiB pages were no faster
+            // and cost 24 MB.
+            if !readOnly { try db.execute(sql: "PRAGMA page_size = \(Self.pageSize)") }
         }
         do {
             if readOnly {

@@ -26,6 +26,22 @@ import Testing
         #expect(d.synchronous == 2) // FULL, not GRDB's WAL default NORMAL (1)
     }
 
+    /// A new database gets 8 KiB pages; one created with SQLite's default
+    /// 4 KiB pages (as feedwatch did before) keeps them and still works.
+    @Test func newDatabasesUseLargerPagesOldOnesKeepTheirs() throws {
+        let dir = try TempDir()
+        let fresh = try FeedStore(path: dir.dbPath)
+        #expect(try fresh.rawQuery("PRAGMA page_size") == [String(FeedStore.pageSize)])
+        #expect(FeedStore.pageSize == 8192)
+
+        let old = try TempDir()
+        try FeedStore.execute(path: old.dbPath, sql: "PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE t(x)")
+        let store = try FeedStore(path: old.dbPath)
+        #expect(try store.rawQuery("PRAGMA page_size") == ["4096"])
+        try store.commit(FetchCommit(feed: fetchedState(feedA), inserts: [write(article(feedA, "1"))]))
+        #expect(try store.feedState(feedA)?.itemsSeen == 1)
+    }
+
     /// Each previous version → latest, with its data preserved and new columns defaulted.
     @Test(arguments: ["v1", "v2"]) func previousVersionMigratesWithDataPreserved(version: String) throws {
         let dir = try TempDir()
