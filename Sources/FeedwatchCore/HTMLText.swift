@@ -142,14 +142,19 @@ public enum HTMLText {
             } else {
                 emit(c)
                 i += 1
-                // The rest of a run of plain text goes straight out: nothing is
-                // pending after emit (most of a description is such runs).
+                // The rest of a run of plain text goes straight out, in one
+                // copy: nothing is pending after emit (most of a description is
+                // such runs). A single space between two plain bytes is part of
+                // the run — collapsing would write exactly that space — so a run
+                // is usually a whole sentence, not one word.
+                let start = i
                 while i < n {
                     let d = s[i]
-                    if d == 0x3C || d == 0x26 || d == 0x0A || d == 0x0D || d == 0x09 || d == 0x20 || d == 0x0C { break }
-                    out.append(d)
-                    i += 1
+                    if isPlain(d) { i += 1; continue }
+                    if d == 0x20, i + 1 < n, isPlain(s[i + 1]) { i += 2; continue }
+                    break
                 }
+                if i > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: s[start..<i])) }
             }
         }
         return out
@@ -211,6 +216,13 @@ public enum HTMLText {
         guard let cp = HTMLEntities.codePoint(name), let scalar = Unicode.Scalar(cp) else { return nil }
         if j < n, s[j] == 0x3B { j += 1 }
         return (String(Character(scalar)), j)
+    }
+
+    /// Text that goes out as it is: not markup (`<`, `&`) and not HTML
+    /// whitespace (which collapses).
+    @inline(__always)
+    private static func isPlain(_ d: UInt8) -> Bool {
+        d > 0x20 ? (d != 0x3C && d != 0x26) : !(d == 0x20 || d == 0x0A || d == 0x0D || d == 0x09 || d == 0x0C)
     }
 
     private static func isTagStart(_ c: UInt8) -> Bool {
