@@ -43,8 +43,11 @@ ts.sort()
 print("BENCH disk (%s): one-row WAL commit with synchronous=FULL: median %.0f µs, p90 %.0f µs" % (sys.argv[1], ts[len(ts)//2], ts[len(ts)*9//10]))
 PY
 
-swift build -c release -Xswiftc -enable-testing --build-tests
+# Its own build directory: -enable-testing in .build/release would make the
+# next scripts/build-release.sh (different flags) rebuild everything.
+SCRATCH=.build/store-bench
+swift build -c release -Xswiftc -enable-testing --build-tests --scratch-path "$SCRATCH"
 for sync in ${FEEDWATCH_BENCH_SYNCS:-full normal}; do
-    FEEDWATCH_BENCH_SYNC=$sync swift test -c release -Xswiftc -enable-testing --skip-build \
+    FEEDWATCH_BENCH_SYNC=$sync swift test -c release -Xswiftc -enable-testing --skip-build --scratch-path "$SCRATCH" \
         --filter StoreBenchmark 2>&1 | grep -E '^BENCH|passed|failed|error' || true
 done
