@@ -15,4 +15,11 @@
 # .build/release when they change.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec "${SWIFT:-swift}" build -c release --static-swift-stdlib "$@"
+"${SWIFT:-swift}" build -c release --static-swift-stdlib "$@"
+# The promise above, checked on every build: no Swift runtime library among
+# the binary's dynamic dependencies.
+BIN=$("${SWIFT:-swift}" build -c release --static-swift-stdlib --show-bin-path)/feedwatch
+if [ -x "$BIN" ] && ldd "$BIN" | grep -E 'libswift|libFoundation|lib_Foundation|libdispatch' >&2; then
+    echo "build-release: $BIN links the Swift runtime dynamically (above); expected it inside the binary" >&2
+    exit 1
+fi

@@ -87,6 +87,38 @@ nginx_stop() {
 # feed_name I: the corpus file of feed I (gencorpus.py's naming).
 feed_ext() { case $(( $1 % 3 )) in 0) echo rss ;; 1) echo atom ;; 2) echo rdf ;; esac; }
 
+# feed_urls N: the URLs of the first N corpus feeds on 127.0.0.1:$PORT, one a line.
+feed_urls() {
+    local i
+    for ((i = 0; i < $1; i++)); do echo "http://127.0.0.1:$PORT/feed-$i.$(feed_ext "$i")"; done
+}
+
+# e2e_config STATE_DIR URLS_FILE: the feedwatch config of the end-to-end runs
+# (e2e/run.sh, profile.sh, ratio.sh). All feeds are on one host, so the polite
+# defaults (2 in flight per host, 1 s apart) are lifted to curl --parallel-max's 16
+# (see Benchmarks/README.md, "Settings that differ").
+e2e_config() {
+    printf '[daemon]\nstate_dir = "%s"\nspool_dir = "%s/spool"\nalert_log = "%s/alerts.log"\nkeywords = "%s"\n' \
+        "$1" "$1" "$1" "$ROOT/Config/keywords.toml"
+    printf 'max_concurrent = 16\nmax_per_host = 16\nper_host_delay = "0s"\n'
+    awk '{print "[[feed]]\nurl = \"" $0 "\""}' "$2"
+}
+
+# bin_commit: the commit the measured binary was built from, for result files.
+# CODE when given; else the checkout's HEAD — call it when a run starts (need_bin
+# builds from that HEAD; the checkout may move during an hour-long run), and
+# marked as unknown when FEEDWATCH_BIN names a binary built elsewhere.
+bin_commit() {
+    if [ -n "${CODE:-}" ]; then echo "$CODE"; return; fi
+    local head
+    head=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
+    if [ -n "${FEEDWATCH_BIN:-}" ]; then
+        echo "unknown: FEEDWATCH_BIN=$FEEDWATCH_BIN (the checkout was at $head; set CODE=...)"
+    else
+        echo "$head"
+    fi
+}
+
 # timed OUTFILE CMD... : runs CMD under /usr/bin/time -v (its stdout kept);
 # sets WALL (s, nanosecond clock), CPU (user+sys s) and RSS (peak, MB).
 timed() {

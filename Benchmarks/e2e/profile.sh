@@ -19,12 +19,8 @@ trap cleanup EXIT
 CORPUS=${CORPUS_CACHE:-/tmp/feedwatch-bench-corpus-v2}/10000
 corpus "$CORPUS" 10000
 nginx_start "$WORK" "$CORPUS" 127.0.0.1
-for ((i = 0; i < N; i++)); do echo "http://127.0.0.1:$PORT/feed-$i.$(feed_ext $i)"; done > "$WORK/urls"
-cfg() {
-    printf '[daemon]\nstate_dir = "%s"\nspool_dir = "%s/spool"\nalert_log = "%s/alerts.log"\nkeywords = "%s"\n' "$1" "$1" "$1" "$ROOT/Config/keywords.toml"
-    printf 'max_concurrent = 16\nmax_per_host = 16\nper_host_delay = "0s"\n'
-    awk '{print "[[feed]]\nurl = \"" $0 "\""}' "$WORK/urls"
-}
+feed_urls "$N" > "$WORK/urls"
+cfg() { e2e_config "$1" "$WORK/urls"; }
 OUT=$HERE/profile-$N.txt
 {
     echo "# profile.sh $N — $(date -u +%Y-%m-%dT%H:%M:%SZ), load $(cut -d' ' -f1-3 /proc/loadavg)"

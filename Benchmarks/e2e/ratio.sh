@@ -10,12 +10,15 @@
 # minute of the other. Here each pair is one feedwatch cold pass and one
 # feedparser cold pass straight after each other, on the same corpus, nginx
 # and config as e2e/run.sh, so both see the same phase of the machine; the
-# ratio is taken per pair. Prints every pair, then the minimum, median and
-# maximum ratio, and appends them with the binary's commit to
+# ratio is taken per pair. A pair counts only when both tools got all N
+# feeds with a 200 (a pass that failed fast would show as a huge ratio).
+# Prints every pair, then the minimum, median and maximum ratio of the
+# pairs that count, and appends them with the binary's commit to
 # Benchmarks/e2e/ratio.tsv. Writes nothing else (results.tsv is e2e/run.sh's).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 source "$HERE/common.sh"
+source "$HERE/sampler.sh"
 PAIRS=${1:-8}
 N=${2:-1000}
 need_bin
@@ -25,32 +28,35 @@ cleanup() { nginx_stop "$WORK"; rm -rf "$WORK"; }
 trap cleanup EXIT
 corpus "$CORPUS" 10000
 nginx_start "$WORK" "$CORPUS" 127.0.0.1
-for ((i = 0; i < N; i++)); do echo "http://127.0.0.1:$PORT/feed-$i.$(feed_ext $i)"; done > "$WORK/urls"
-{
-    printf '[daemon]\nstate_dir = "%s"\nspool_dir = "%s/spool"\nalert_log = "%s/alerts.log"\nkeywords = "%s"\n' \
-        "$WORK/fw" "$WORK/fw" "$WORK/fw" "$ROOT/Config/keywords.toml"
-    printf 'max_concurrent = 16\nmax_per_host = 16\nper_host_delay = "0s"\n'
-    awk '{print "[[feed]]\nurl = \"" $0 "\""}' "$WORK/urls"
-} > "$WORK/fw.toml"
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "?")
+feed_urls "$N" > "$WORK/urls"
+e2e_config "$WORK/fw" "$WORK/urls" > "$WORK/fw.toml"
+COMMIT=$(bin_commit)
 
 ratios=()
 for ((p = 1; p <= PAIRS; p++)); do
     rm -rf "$WORK/fw"
     timed "$WORK/t" "$BIN" run --once --all --config "$WORK/fw.toml" --log-level warning > /dev/null 2>&1 || true
     fw=$WALL
-    ok=$(grep -c . "$WORK/fw/alerts.log" 2>/dev/null || echo 0)
+    IFS=, read -r _ fw200 _ <<< "$(db_counts "$WORK/fw/feedwatch.sqlite")"
+    alerts=$(grep -c . "$WORK/fw/alerts.log" 2>/dev/null || echo 0)
     timed "$WORK/t" "$PY" "$HERE/fpl.py" "$WORK/urls" "$WORK/fpl-state.json" cold 8 > "$WORK/fpl.out" || true
     fp=$WALL
+    fp200=$(tail -n 1 "$WORK/fpl.out" | sed -n 's/.*s200=\([0-9]*\).*/\1/p')
     r=$(awk -v a="$fp" -v b="$fw" 'BEGIN { printf "%.2f", a / b }')
-    ratios+=("$r")
-    printf 'pair %d: feedwatch %.3f s (alerts %s), feedparser %.3f s (%s) → %s×\n' \
-        "$p" "$fw" "$ok" "$fp" "$(tail -n 1 "$WORK/fpl.out" | sed 's/.*\(s200=[0-9]*\).*/\1/')" "$r"
+    verdict="${r}×"
+    if [ "$fw200" = "$N" ] && [ "${fp200:-0}" = "$N" ]; then
+        ratios+=("$r")
+    else
+        verdict="not counted (a tool did not get all $N feeds)"
+    fi
+    printf 'pair %d: feedwatch %.3f s (200s %s, alerts %s), feedparser %.3f s (200s %s) → %s\n' \
+        "$p" "$fw" "$fw200" "$alerts" "$fp" "${fp200:-?}" "$verdict"
 done
+[ ${#ratios[@]} -gt 0 ] || { echo "no pair counted" >&2; exit 1; }
 read -r MIN MED MAX <<< "$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{a[NR] = $1} END {
     m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2
     printf "%s %.2f %s", a[1], m, a[NR] }')"
-echo "cold feedparser/feedwatch at $N feeds over $PAIRS pairs: min ${MIN}×, median ${MED}×, max ${MAX}× (built from $COMMIT)"
+echo "cold feedparser/feedwatch at $N feeds over ${#ratios[@]} of $PAIRS pairs: min ${MIN}×, median ${MED}×, max ${MAX}× (built from $COMMIT)"
 RT=$HERE/ratio.tsv
 [ -f "$RT" ] || printf 'date\tcommit\tn\tpairs\tmin\tmedian\tmax\tratios\tloadavg\n' > "$RT"
 printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$COMMIT" "$N" "$PAIRS" \

@@ -52,7 +52,7 @@ corpus "$CORPUS" "$CN"
 nginx_start "$WORK" "$CORPUS" 127.0.0.1
 RES=$HERE/results.tsv
 # The commit the binary was built from (as far as the worktree says), for REPORT.md.
-git -C "$ROOT" rev-parse --short HEAD > "$HERE/results.commit" 2>/dev/null || true
+bin_commit > "$HERE/results.commit"
 [ -f "$RES" ] || printf 'n\ttool\tmode\twall_s\tcpu_s\trss_mb\tfeeds_per_s\tok\tnote\tdate\tloadavg\n' > "$RES"
 
 # measure REPS PREP CMD...: runs the shell snippet PREP (e.g. emptying the
@@ -89,22 +89,10 @@ for N in "${SIZES[@]}"; do
     NBR=${NEWSBOAT_REPS:-1}
     D=$WORK/n$N; mkdir -p "$D"
     URLS=$D/urls
-    for ((i = 0; i < N; i++)); do echo "http://127.0.0.1:$PORT/feed-$i.$(feed_ext $i)"; done > "$URLS"
+    feed_urls "$N" > "$URLS"
 
     # --- feedwatch
-    {
-        cat <<TOML
-[daemon]
-state_dir = "$D/fw"
-spool_dir = "$D/fw/spool"
-alert_log = "$D/fw/alerts.log"
-keywords = "$ROOT/Config/keywords.toml"
-max_concurrent = 16
-max_per_host = 16
-per_host_delay = "0s"
-TOML
-        awk '{print "[[feed]]\nurl = \"" $0 "\""}' "$URLS"
-    } > "$D/fw.toml"
+    e2e_config "$D/fw" "$URLS" > "$D/fw.toml"
     want feedwatch && for MODE in cold warm; do
         PREP=":"; [ $MODE = cold ] && PREP="rm -rf '$D/fw'"
         measure "$R" "$PREP" "$BIN" run --once --all --config "$D/fw.toml" --log-level warning > "$D/fw-$MODE.out" 2> "$D/fw-$MODE.log"

@@ -26,6 +26,7 @@ MIN=${1:-30}
 FEEDS=${FEEDS:-10000}
 HOSTS=${HOSTS:-100}
 need_bin
+CODE_AT_START=$(bin_commit)   # now: the checkout may move during the run
 
 WORK=$(mktemp -d /tmp/feedwatch-idle.XXXXXX)
 CORPUS=${CORPUS_CACHE:-/tmp/feedwatch-bench-corpus-v2}/$FEEDS
@@ -68,7 +69,7 @@ daemon_wait "$MIN"
 daemon_stop
 {
     echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    echo "code=${CODE:-$(git -C "$ROOT" rev-parse --short HEAD)} (the daemon binary's commit: CODE=..., default the checkout's HEAD)"
+    echo "code=$CODE_AT_START"
     echo "feeds=$FEEDS"
     echo "hosts=$HOSTS"
     echo "minutes=$MIN"

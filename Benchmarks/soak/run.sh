@@ -31,6 +31,7 @@ HOSTS=${HOSTS:-50}
 INTERVAL=${INTERVAL:-5m}
 WARMUP_S=${WARMUP_S:-300}
 need_bin
+CODE_AT_START=$(bin_commit)   # now: the checkout may move during the run
 
 WORK=$(mktemp -d /tmp/feedwatch-soak.XXXXXX)
 chmod 755 "$WORK"   # nginx's workers (another user) read www/ below it
@@ -81,7 +82,7 @@ if [ "${LEAK_ONLY:-0}" != 1 ]; then
     daemon_stop
     {
         echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-        echo "code=${CODE:-$(git -C "$ROOT" rev-parse --short HEAD)} (the daemon binary's commit: CODE=..., default the checkout's HEAD)"
+        echo "code=$CODE_AT_START"
         echo "feeds=$FEEDS"
         echo "hosts=$HOSTS"
         echo "interval=$INTERVAL"
@@ -101,7 +102,7 @@ if [ "${NO_LEAK:-0}" != 1 ]; then
     LEAK_FEEDS=${LEAK_FEEDS:-20}   # (at most FEEDS)
     config "$WORK/leak" "$LEAK_FEEDS" > "$WORK/leak.toml"
     # LEAK_TOOL=valgrind (default) or asan: LeakSanitizer through a build with
-    # -sanitize=address (ASAN_BIN, built here when missing:
+    # -sanitize=address (ASAN_BIN, else built here from the checkout:
     #   swift build -c release -Xswiftc -sanitize=address --scratch-path /tmp/fw-asan-build --product feedwatch).
     # valgrind 3.19 (Debian 12) crashes inside itself ("Valgrind received a signal 11")
     # when feedwatch starts its threads on this kernel; the script says so and
@@ -109,7 +110,7 @@ if [ "${NO_LEAK:-0}" != 1 ]; then
     LEAK_TOOL=${LEAK_TOOL:-valgrind}
     {
         echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-        echo "code=$(git -C "$ROOT" rev-parse --short HEAD)"
+        echo "code=$CODE_AT_START (valgrind: the release binary; asan: see asan_code below)"
         if [ "$LEAK_TOOL" = valgrind ] && command -v valgrind >/dev/null; then
             echo "command=valgrind --leak-check=full feedwatch run --once --all ($LEAK_FEEDS feeds, fresh state)"
             echo "valgrind=$(valgrind --version)"
@@ -129,9 +130,14 @@ if [ "${NO_LEAK:-0}" != 1 ]; then
             fi
         fi
         if [ "$LEAK_TOOL" = asan ]; then
-            ASAN_BIN=${ASAN_BIN:-/tmp/fw-asan-build/release/feedwatch}
-            if [ ! -x "$ASAN_BIN" ]; then
+            # Built (incrementally) every time unless ASAN_BIN is given: a build
+            # left over from older code would check the wrong code for leaks.
+            if [ -n "${ASAN_BIN:-}" ]; then
+                echo "asan_code=unknown: ASAN_BIN=$ASAN_BIN"
+            else
+                ASAN_BIN=/tmp/fw-asan-build/release/feedwatch
                 (cd "$ROOT" && swift build -c release -Xswiftc -sanitize=address --scratch-path /tmp/fw-asan-build --product feedwatch >&2)
+                echo "asan_code=$(git -C "$ROOT" rev-parse --short HEAD)"
             fi
             echo "command=ASAN_OPTIONS=detect_leaks=1 feedwatch(-sanitize=address) run --once --all ($LEAK_FEEDS feeds, fresh state)"
             ASAN_OPTIONS=detect_leaks=1:log_path=$WORK/lsan "$ASAN_BIN" run --once --all --config "$WORK/leak.toml" \

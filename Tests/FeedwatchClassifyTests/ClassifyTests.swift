@@ -311,6 +311,18 @@ func terms(_ s: Score) -> [String] { s.matches.map(\.term) }
         #expect(t == "Head&line\n\nOne two “three” AB é\n\na\nb\n1 < 2")
     }
 
+    /// Whitespace around text runs when the input has markup (the byte scan,
+    /// not the markup-free fast path): one space between words, none before
+    /// a line break or at either end of a line, tabs and runs collapsed.
+    @Test func whitespaceAroundTextRunsCollapses() {
+        #expect(HTMLText.plainText("<p>a  b\t c</p>") == "a b c")
+        #expect(HTMLText.plainText("<p>word </p><p> next</p>") == "word\n\nnext")
+        #expect(HTMLText.plainText("<b>x</b> y <i>z</i> ") == "x y z")
+        #expect(HTMLText.plainText("one two &amp; three four<br>five  six") == "one two & three four\nfive six")
+        #expect(HTMLText.plainText("<div> lead and trail </div>tail") == "lead and trail\ntail")
+        #expect(HTMLText.plainText("a\u{0B}b <span>c</span>\n\nd") == "a\u{0B}b c d")
+    }
+
     @Test func plainTextPassesThrough() {
         #expect(HTMLText.plainText("a < b and c > d") == "a < b and c > d")
         #expect(HTMLText.plainText("AT&T &unknown; &#0;") == "AT&T &unknown; \u{FFFD}")

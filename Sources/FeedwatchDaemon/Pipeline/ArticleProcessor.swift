@@ -55,40 +55,32 @@ struct ArticleProcessor {
 
     /// Phase 1 (no lock, the CPU-heavy part): identities, what changed, scores.
     func prepare(items: [ParsedItem], known lookupKnown: ([String]) throws -> [String: KnownArticle]) throws -> [Prepared] {
-        // Items are read in place (`items[i]` of a buffer pointer borrows):
-        // iterating the array copied every parsed item out, a retain and a
-        // release of each of its strings, twice per item.
-        try items.withUnsafeBufferPointer { items in
-            let (identities, canonicalLinks) = ItemIdentity.identitiesAndLinks(for: items.indices.map {
-                IdentityInput(guid: items[$0].id, link: items[$0].link, title: items[$0].title,
-                              published: items[$0].published ?? items[$0].updated)
-            })
-            // A feed may list the same item twice; the first wins.
-            var firstIndex: [String: Int] = [:]
-            for (i, id) in identities.enumerated() where firstIndex[id] == nil { firstIndex[id] = i }
-            let known = try lookupKnown(Array(firstIndex.keys))
-            var prepared: [Prepared] = []
-            for index in items.indices {
-                let identity = identities[index]
-                guard firstIndex[identity] == index else { continue }
-                let text = Self.plainText(of: items[index])
-                let contentHash = Self.contentHash(items[index].title, text, items[index].link)
-                let previous = known[identity]
-                if let previous, previous.contentHash == contentHash
-                    || (previous.contentHash.hasPrefix("f1:")
-                        && previous.contentHash == Self.contentHashV1(items[index].title, text, items[index].link)) {
-                    continue
-                }
-                let article = Article(feedURL: feed.url, feedName: feedName, identity: identity, guid: items[index].id,
-                                      link: items[index].link, canonicalURL: canonicalLinks[index],
-                                      title: items[index].title, text: text,
-                                      published: items[index].published ?? items[index].updated,
-                                      updated: items[index].updated, fetched: now)
-                prepared.append(Prepared(article: article, contentHash: contentHash,
-                                         score: rules.score(title: items[index].title, body: text), previous: previous))
+        let (identities, canonicalLinks) = ItemIdentity.identitiesAndLinks(for: items.map {
+            IdentityInput(guid: $0.id, link: $0.link, title: $0.title, published: $0.published ?? $0.updated)
+        })
+        // A feed may list the same item twice; the first wins.
+        var firstIndex: [String: Int] = [:]
+        for (i, id) in identities.enumerated() where firstIndex[id] == nil { firstIndex[id] = i }
+        let known = try lookupKnown(Array(firstIndex.keys))
+        var prepared: [Prepared] = []
+        for (index, item) in items.enumerated() {
+            let identity = identities[index]
+            guard firstIndex[identity] == index else { continue }
+            let text = Self.plainText(of: item)
+            let contentHash = Self.contentHash(item.title, text, item.link)
+            let previous = known[identity]
+            if let previous, previous.contentHash == contentHash
+                || (previous.contentHash.hasPrefix("f1:") && previous.contentHash == Self.contentHashV1(item.title, text, item.link)) {
+                continue
             }
-            return prepared
+            let canonical = canonicalLinks[index]
+            let article = Article(feedURL: feed.url, feedName: feedName, identity: identity, guid: item.id,
+                                  link: item.link, canonicalURL: canonical, title: item.title, text: text,
+                                  published: item.published ?? item.updated, updated: item.updated, fetched: now)
+            prepared.append(Prepared(article: article, contentHash: contentHash,
+                                     score: rules.score(title: item.title, body: text), previous: previous))
         }
+        return prepared
     }
 
     /// Phase 2 (under the engine's story lock, so two feeds carrying the same
@@ -108,9 +100,9 @@ struct ArticleProcessor {
 
         for p in prepared {
             let score = p.score, previous = p.previous
-            // The article goes straight into its write and is read from there:
-            // a second copy of it (a retain and release of each of its strings)
-            // per article was measurable on this serial path.
+            // The article goes straight into its write and is read from there,
+            // not copied a second time (a retain and release of each of its
+            // strings per article, on the serial commit path).
             var write = ArticleWrite(article: p.article, contentHash: p.contentHash, score: score,
                                      storyID: previous?.storyID, alerted: previous?.alerted ?? false)
             // Alert only when newly crossing the threshold, and never twice.
